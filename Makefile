@@ -1,0 +1,32 @@
+# svc-ops: two commands for a user (`make run`, `make test`); the rest are parts of them.
+# Settings come from the environment: ODOO_SRC, VENV, PGHOST/PGPORT/PGUSER/PGPASSWORD (README).
+SHELL := /bin/bash
+
+# --odoo-http: without it pytest-odoo skips every HttpCase (tours, HTTP routes).
+# The root conftest.py fails the run on any skipped test.
+PYTEST_ARGS ?= --odoo-http -p no:cacheprovider -q -rfEs -W ignore::DeprecationWarning addons tests
+
+.PHONY: run test lint setup pot drop-demo help
+help:
+	@echo "make run   - set up Odoo 17 + PostgreSQL, create svc_demo, serve http://localhost:8069"
+	@echo "make test  - fresh database, install the five addons, lint, run every test"
+	@echo "make lint  - ruff, pylint-odoo, .pot files, docker-compose.yml"
+	@echo "make pot   - regenerate each addon's i18n/<addon>.pot"
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh $(PYTEST_ARGS)
+
+setup:
+	@bash scripts/ensure_odoo_src.sh && bash scripts/ensure_venv.sh && bash scripts/ensure_postgres.sh
+
+lint: setup
+	@bash scripts/lint.sh
+
+pot: setup
+	@bash scripts/export_pot.sh
+
+drop-demo:
+	@source scripts/common.sh && dropdb --if-exists "$${SVC_DB:-svc_demo}"

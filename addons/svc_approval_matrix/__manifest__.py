@@ -1,0 +1,22 @@
+{
+    "name": "Service Operations: Approval Matrix",
+    "summary": "Policy-based approvals: thresholds, steps, segregation of duties, escalation, delegation",
+    "version": "17.0.1.0.0",
+    "category": "Services/Service Operations",
+    "author": "svc-ops",
+    "website": "https://github.com/svc-ops/svc-ops",
+    "license": "LGPL-3",
+    "depends": ["svc_ops_base", "base_automation"],
+    "data": [
+        "security/svc_approval_matrix_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/base_automation_data.xml",
+        "views/svc_approval_policy_views.xml",
+        "views/svc_approval_request_views.xml",
+        "views/svc_approval_decision_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["demo/res_users_demo.xml"],
+    "installable": True,
+}

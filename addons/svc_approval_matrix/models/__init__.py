@@ -1,0 +1,9 @@
+from . import (
+    svc_approval_delegation,
+    svc_approval_log,
+    svc_approval_mixin,
+    svc_approval_policy,
+    svc_approval_request,
+    svc_approval_step,
+    svc_exception,
+)

@@ -1,0 +1,456 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+
+from .svc_approval_request import ACTIVE_STATES
+
+APPROVAL_STATES = [
+    ("not_required", "Not Required"),
+    ("pending", "Pending Approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("emergency", "Emergency Release"),
+]
+
+
+class SvcApprovalMixin(models.AbstractModel):
+    """Put a document under approval policies.
+
+    A governed document calls `action_request_approval()` where its workflow needs a
+    decision, and `_svc_approval_check()` right before its governed transition (a clear
+    refusal while approval is missing). It may override `_svc_approval_amount()`,
+    `_svc_approval_requester()`, `_svc_approval_governed_fields()` and react to the
+    outcome in `_svc_on_approved()` / `_svc_on_rejected(reason)`.
+    """
+
+    _name = "svc.approval.mixin"
+    _description = "Approval Policies Mixin"
+
+    approval_state = fields.Selection(
+        APPROVAL_STATES, default="not_required", required=True, copy=False, readonly=True, index=True
+    )
+    approval_policy_id = fields.Many2one("svc.approval.policy", "Approval Policy", copy=False, readonly=True)
+    approval_request_ids = fields.One2many(
+        "svc.approval.request",
+        "res_id",
+        "Approval Steps",
+        domain=lambda self: [("res_model", "=", self._name)],
+        copy=False,
+        readonly=True,
+    )
+    approval_log_ids = fields.One2many(
+        "svc.approval.log",
+        "res_id",
+        "Approval Log",
+        domain=lambda self: [("res_model", "=", self._name)],
+        copy=False,
+        readonly=True,
+    )
+    can_approve = fields.Boolean(
+        "Can Approve", compute="_compute_can_approve", search="_search_can_approve",
+        help="The current user (or someone who delegated to them) can decide the current step.",
+    )  # fmt: skip
+
+    @api.depends_context("uid")
+    @api.depends("approval_state")
+    def _compute_can_approve(self):
+        decidable = self.env["svc.approval.request"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids), ("can_decide", "=", True)]
+        )
+        decidable_ids = set(decidable.mapped("res_id"))
+        for document in self:
+            document.can_approve = document.id in decidable_ids
+
+    def _search_can_approve(self, operator, value):
+        """One SQL query on stored, indexed request fields: never loads documents in Python."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search 'Can Approve' with = True or = False."))
+        positive = (operator == "=") == value
+        decidable = self.env["svc.approval.request"]._sql_decidable("res_id", res_model=self._name)
+        return [("id", "in" if positive else "not in", decidable)]
+
+    # ------------------------------------------------------------------ hooks
+    def _svc_approval_amount(self):
+        """The amount policies compare with their range, in the company currency."""
+        self.ensure_one()
+        return 0.0
+
+    def _svc_approval_requester(self):
+        """Who asked: never allowed to approve their own document."""
+        self.ensure_one()
+        return self.create_uid or self.env.user
+
+    def _svc_approval_governed_fields(self):
+        """Fields whose change sends an approved document back to approval (with the policy's
+        'Re-approve on Change'); a rise of the approval amount always does."""
+        return set()
+
+    def _svc_on_approved(self):
+        """Called once the last step is approved or the document is released on the emergency path."""
+
+    def _svc_on_rejected(self, reason):
+        """Called when an approver rejects the document."""
+
+    # ----------------------------------------------------------------- CRUD
+    def write(self, vals):
+        watched = self._svc_approval_governed_fields() & set(vals)
+        approved = self.browse()
+        if not self.env.context.get("svc_approval_no_reset"):
+            approved = self.filtered(
+                lambda doc: doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change
+            )
+        amounts = {doc.id: doc._svc_approval_amount() for doc in approved}
+        result = super().write(vals)
+        changed = approved.filtered(lambda doc: watched or doc._svc_approval_amount() > amounts[doc.id])
+        if changed:
+            changed._svc_approval_reset(_("Governed fields changed after approval."))
+            changed.action_request_approval()
+        return result
+
+    # -------------------------------------------------------------- actions
+    def action_request_approval(self):
+        """Ask the policies: create the steps of every governed document in one batch.
+
+        A document no policy governs becomes 'Not Required'; a policy without steps
+        approves at once. Returns True (callable over RPC).
+        """
+        busy = self.filtered(lambda doc: doc.approval_state in ("pending", "approved", "emergency"))
+        if busy:
+            raise UserError(
+                _(
+                    "Approval was already requested for: %s. Wait for the decision, or reset the document first.",
+                    ", ".join(busy.mapped("display_name")),
+                )
+            )
+        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(self)
+        now = fields.Datetime.now()
+        request_values, documents_by_policy, auto_approved = [], defaultdict(list), self.browse()
+        for document in self:
+            policy = policy_by_document[document]
+            if not policy:
+                continue
+            documents_by_policy[policy].append(document.id)
+            if not policy.step_ids:
+                auto_approved |= document
+                continue
+            requester = document._svc_approval_requester()
+            for index, step in enumerate(policy.step_ids):
+                values = {
+                    "name": step.name,
+                    "res_model": document._name,
+                    "res_id": document.id,
+                    "policy_id": policy.id,
+                    "step_id": step.id,
+                    "sequence": index,
+                    "requester_id": requester.id,
+                    "min_approvals": step.min_approvals,
+                    "company_id": document._svc_approval_company().id,
+                }
+                if index == 0:
+                    approvers = step._resolve_approvers(document, requester)
+                    if len(approvers) < step.min_approvals:
+                        self.env["svc.approval.request"].new(values)._check_enough_approvers(
+                            approvers, document
+                        )
+                    values.update(
+                        state="pending",
+                        approver_ids=[Command.set(approvers.ids)],
+                        due_at=now + timedelta(hours=step.sla_hours) if step.sla_hours else False,
+                    )
+                request_values.append(values)
+        requests = (
+            self.env["svc.approval.request"]
+            .sudo()
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(request_values)
+        )
+        first_steps = requests.filtered(lambda request: request.state == "pending")
+        log = self.env["svc.approval.log"]
+        log._record(
+            [request._log_values("requested", user=self.env.user, document=self.browse(request.res_id))
+             for request in first_steps]
+        )  # fmt: skip
+        for policy, document_ids in documents_by_policy.items():
+            self.browse(document_ids).with_context(svc_approval_no_reset=True).write(
+                {"approval_state": "pending", "approval_policy_id": policy.id}
+            )
+        ungoverned = self.filtered(lambda doc: not policy_by_document[doc])
+        if ungoverned:
+            ungoverned.with_context(svc_approval_no_reset=True).write(
+                {"approval_state": "not_required", "approval_policy_id": False}
+            )
+        if auto_approved:
+            auto_approved._svc_approval_finish("approved")
+            log._record(
+                [doc._svc_document_log_values("approved", _("Approved automatically by policy %s (no steps).",
+                                                            doc.approval_policy_id.name)) for doc in auto_approved]
+            )  # fmt: skip
+            auto_approved._svc_on_approved()
+        return True
+
+    def action_approve(self, comment=None):
+        """Approve the current step as the current user (or as the delegate of an approver)."""
+        for document in self:
+            request, seat = document._svc_approval_claim()
+            request.sudo().write({"approved_by_ids": [Command.link(seat.id)]})
+            on_behalf = seat if seat != self.env.user else None
+            step_done = len(request.approved_by_ids) >= request.min_approvals
+            following = document.approval_request_ids.filtered(lambda req: req.state == "waiting")
+            final = step_done and (request.kind == "review" or not following)
+            document._svc_log_decision(request, "approved", comment, on_behalf, final=final)
+            if not step_done:
+                continue
+            request.sudo().write(
+                {
+                    "state": "approved",
+                    "decided_by_id": self.env.uid,
+                    "decided_at": fields.Datetime.now(),
+                    "on_behalf_of_id": on_behalf.id if on_behalf else False,
+                    "comment": comment,
+                }
+            )
+            if request.kind == "review":
+                self.env["svc.exception"].resolve_for(
+                    document,
+                    "approval_emergency_review",
+                    _("Post-event review approved by %s.", self.env.user.name),
+                )
+                continue
+            if following:
+                following.sorted("sequence")[:1].sudo()._activate()
+            else:
+                document._svc_approval_finish("approved")
+                document._svc_on_approved()
+        return True
+
+    def action_reject(self, reason):
+        """Reject the document: one rejection ends its approval; the reason is required."""
+        if not (reason or "").strip():
+            raise UserError(
+                _("Say why you reject: the reason is kept in the audit trail and shown to the requester.")
+            )
+        for document in self:
+            request, seat = document._svc_approval_claim()
+            on_behalf = seat if seat != self.env.user else None
+            request.sudo().write(
+                {
+                    "state": "rejected",
+                    "decided_by_id": self.env.uid,
+                    "decided_at": fields.Datetime.now(),
+                    "on_behalf_of_id": on_behalf.id if on_behalf else False,
+                    "comment": reason,
+                }
+            )
+            document._svc_log_decision(request, "rejected", reason, on_behalf, final=True)
+            if request.kind == "review":
+                self.env["svc.exception"].raise_for(
+                    document, "approval_emergency_review", "approval",
+                    _("Post-event review of %(doc)s rejected: %(reason)s", doc=document.display_name, reason=reason),
+                    severity="critical",
+                )  # fmt: skip
+                continue
+            document.approval_request_ids.filtered(lambda req: req.state == "waiting").sudo().write(
+                {"state": "cancelled"}
+            )
+            document._svc_approval_finish("rejected")
+            document._svc_on_rejected(reason)
+        return True
+
+    def action_emergency_release(self, justification):
+        """Release now, review later: only the Emergency Release group, with a justification.
+
+        The pending steps are cancelled, a post-event review step is opened for the
+        policy managers and an exception stays open in the queue until it is approved.
+        """
+        if not self.env.user.has_group("svc_approval_matrix.group_approval_emergency"):
+            for document in self:
+                document._svc_deny(
+                    document.approval_request_ids.filtered(lambda req: req.state in ACTIVE_STATES)[:1],
+                    _("not in the Emergency Release group"),
+                )
+            raise UserError(
+                _("Only members of the Emergency Release group may release a document without approval.")
+            )
+        if not (justification or "").strip():
+            raise UserError(_("Justify the emergency release: it is reviewed after the fact."))
+        reviewers_group = self.env.ref("svc_approval_matrix.group_approval_manager")
+        for document in self:
+            if document.approval_state not in ("pending", "not_required", "rejected"):
+                raise UserError(
+                    _("%(doc)s is %(state)s: only a document waiting for approval can be released.",
+                      doc=document.display_name, state=document._svc_approval_state_label())
+                )  # fmt: skip
+            policy = (
+                document.approval_policy_id
+                or self.env["svc.approval.policy"]._policy_by_document(document)[document]
+            )
+            document.approval_request_ids.filtered(
+                lambda req: req.state in ("waiting", *ACTIVE_STATES)
+            ).sudo().write({"state": "cancelled"})
+            reviewers = reviewers_group.users.filtered(lambda user: not user.share) - self.env.user
+            review = (
+                self.env["svc.approval.request"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Post-event review"),
+                        "kind": "review",
+                        "res_model": document._name,
+                        "res_id": document.id,
+                        "policy_id": policy.id,
+                        "sequence": 999,
+                        "state": "pending",
+                        "requester_id": self.env.uid,
+                        "approver_ids": [Command.set(reviewers.ids)],
+                        "min_approvals": 1,
+                        "due_at": fields.Datetime.now() + timedelta(hours=24),
+                        "company_id": document._svc_approval_company().id,
+                    }
+                )
+            )
+            document.with_context(svc_approval_no_reset=True).write(
+                {"approval_state": "emergency", "approval_policy_id": policy.id}
+            )
+            self.env["svc.approval.log"]._record(
+                [dict(review._log_values("emergency", comment=justification, document=document), final=True)]
+            )
+            self.env["svc.exception"].raise_for(
+                document,
+                "approval_emergency_review",
+                "approval",
+                _("Emergency release of %(doc)s needs its post-event review\n%(why)s",
+                  doc=document.display_name, why=justification),
+                severity="high",
+                owner=reviewers[:1],
+                deadline=review.due_at,
+            )  # fmt: skip
+            document._svc_post(_("Released on the emergency path: %s", justification))
+            document._svc_on_approved()
+        return True
+
+    def action_open_decision_wizard(self):
+        """Open the dialog that asks for the comment, reason or justification of a decision."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Decision"),
+            "res_model": "svc.approval.decision.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_res_model": self._name,
+                "default_res_ids": str(self.ids),
+                "default_decision": self.env.context.get("svc_decision", "approve"),
+            },
+        }
+
+    # --------------------------------------------------------------- guard
+    def _svc_approval_check(self):
+        """Refuse the governed transition while approval is missing (call it right before)."""
+        undecided = self.filtered(lambda doc: doc.approval_state not in ("approved", "emergency"))
+        if not undecided:
+            return True
+        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(undecided)
+        missing = undecided.filtered(
+            lambda doc: doc.approval_state in ("pending", "rejected") or policy_by_document[doc]
+        )
+        if missing:
+            raise UserError(
+                _("Approval is missing for %s. Request approval and wait for the approvers' decision.",
+                  ", ".join(f"{doc.display_name} ({doc._svc_approval_state_label()})" for doc in missing))
+            )  # fmt: skip
+        return True
+
+    # ------------------------------------------------------------- internal
+    def _svc_approval_company(self):
+        self.ensure_one()
+        company = self.company_id if "company_id" in self._fields else False
+        return company or self.env.company
+
+    def _svc_approval_state_label(self):
+        self.ensure_one()
+        return dict(APPROVAL_STATES)[self.approval_state]
+
+    def _svc_approval_claim(self):
+        """Check that the current user may decide the current step now; lock it; return
+        (request, seat) where seat is the approver whose place the user takes."""
+        self.ensure_one()
+        request = self.approval_request_ids.filtered(lambda req: req.state in ACTIVE_STATES).sorted(
+            "sequence"
+        )[:1]
+        if not request:
+            raise UserError(
+                _("%(doc)s is not waiting for a decision (approval status: %(state)s).",
+                  doc=self.display_name, state=self._svc_approval_state_label())
+            )  # fmt: skip
+        user = self.env.user
+        if request.kind == "approval" and user == request.requester_id:
+            self._svc_deny(request, _("the requester cannot approve their own document"))
+        earlier = self.approval_request_ids.filtered(lambda req: req.state == "approved" and req != request)
+        if user in earlier.approved_by_ids:
+            self._svc_deny(request, _("already approved an earlier step of this document"))
+        deciders = user
+        if user not in request.approver_ids or user in request.approved_by_ids:
+            deciders |= self.env["svc.approval.delegation"]._delegators_of(user)
+        seats = (request.approver_ids & deciders) - request.approved_by_ids - earlier.approved_by_ids
+        if user in request.approved_by_ids:
+            self._svc_deny(request, _("already approved this step; another approver must add theirs"))
+        if not seats:
+            self._svc_deny(request, _("not an approver of this step"))
+        request._lock_for_decision()
+        if seats & request.approved_by_ids:
+            raise UserError(
+                _("%(who)s already approved step '%(step)s' of %(doc)s meanwhile. Reload to see it.",
+                  who=", ".join((seats & request.approved_by_ids).mapped("name")), step=request.name,
+                  doc=self.display_name)
+            )  # fmt: skip
+        seat = user if user in seats else seats[0]
+        return request, seat
+
+    def _svc_deny(self, request, why):
+        """Log the refused attempt in its own transaction, then refuse with a clear message."""
+        self.ensure_one()
+        values = (
+            request._log_values("denied", comment=why, document=self)
+            if request
+            else self._svc_document_log_values("denied", why)
+        )
+        self.env["svc.approval.log"]._record_autonomous([values])
+        approvers = ", ".join(request.approver_ids.mapped("name")) if request else ""
+        raise UserError(
+            _("You cannot decide %(doc)s: %(why)s.%(who)s",
+              doc=self.display_name, why=why,
+              who=_(" Approvers of this step: %s.", approvers) if approvers else "")
+        )  # fmt: skip
+
+    def _svc_log_decision(self, request, event, comment, on_behalf, final=False):
+        values = request._log_values(event, comment=comment, on_behalf_of=on_behalf, document=self)
+        self.env["svc.approval.log"]._record([dict(values, final=final)])
+
+    def _svc_document_log_values(self, event, comment):
+        self.ensure_one()
+        return {
+            "event": event,
+            "res_model": self._name,
+            "res_id": self.id,
+            "res_name": self.display_name,
+            "comment": comment,
+            "company_id": self._svc_approval_company().id,
+        }
+
+    def _svc_approval_finish(self, state):
+        self.with_context(svc_approval_no_reset=True).write({"approval_state": state})
+
+    def _svc_approval_reset(self, reason):
+        """Send documents back to the start of their approval (their old steps are cancelled)."""
+        self.approval_request_ids.filtered(lambda req: req.state in ("waiting", *ACTIVE_STATES)).sudo().write(
+            {"state": "cancelled"}
+        )
+        self.env["svc.approval.log"]._record([doc._svc_document_log_values("reset", reason) for doc in self])
+        self.with_context(svc_approval_no_reset=True).write({"approval_state": "not_required"})
+
+    def _svc_post(self, body):
+        """A note in the document's chatter, when it has one (logged: works without an email)."""
+        if hasattr(self, "_message_log"):
+            self._message_log(body=body)

@@ -1,0 +1,102 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+
+class SvcApprovalPolicy(models.Model):
+    """Which documents need approval, and by whom: the first matching policy wins.
+
+    A policy matches a document of its model when the document is in its domain and
+    its approval amount (company currency) lies in [amount_min, amount_max).
+    """
+
+    _name = "svc.approval.policy"
+    _description = "Approval Policy"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10, tracking=True)
+    model_id = fields.Many2one(
+        "ir.model",
+        "Document Model",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        domain=[("transient", "=", False)],
+    )
+    model_name = fields.Char(related="model_id.model", store=True, index=True)
+    domain = fields.Char(
+        default="[]", tracking=True, help="Which documents of the model this policy governs."
+    )
+    amount_min = fields.Monetary("Amount From", currency_field="currency_id", tracking=True)
+    amount_max = fields.Monetary(
+        "Amount Below", currency_field="currency_id", tracking=True, help="Leave 0 for no upper limit."
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    reapprove_on_change = fields.Boolean(
+        "Re-approve on Change",
+        help="An approved document whose amount rises, or whose governed fields change, goes back to pending.",
+    )
+    step_ids = fields.One2many("svc.approval.step", "policy_id", "Steps", copy=True)
+
+    @api.constrains("amount_min", "amount_max")
+    def _check_amounts(self):
+        for policy in self:
+            if policy.amount_max and policy.amount_max <= policy.amount_min:
+                raise ValidationError(
+                    _(
+                        "Policy %s: 'Amount Below' must be greater than 'Amount From', or 0 for no limit.",
+                        policy.name,
+                    )
+                )
+
+    @api.constrains("domain", "model_id")
+    def _check_domain(self):
+        for policy in self:
+            try:
+                self.env[policy.model_name].search_count(policy._domain_list())
+            except Exception as error:
+                raise ValidationError(
+                    _("Policy %(policy)s has an invalid domain: %(error)s", policy=policy.name, error=error)
+                ) from error
+
+    def _domain_list(self):
+        self.ensure_one()
+        return safe_eval(self.domain or "[]", {"uid": self.env.uid})
+
+    def _company_domain(self, documents):
+        """A policy governs documents of its own company (and those that have none)."""
+        self.ensure_one()
+        if "company_id" not in documents._fields:
+            return []
+        return ["|", ("company_id", "=", False), ("company_id", "=", self.company_id.id)]
+
+    def _amount_matches(self, amount):
+        self.ensure_one()
+        return amount >= self.amount_min and (not self.amount_max or amount < self.amount_max)
+
+    @api.model
+    def _policy_by_document(self, documents):
+        """Map each document to the first policy that governs it (or an empty recordset).
+
+        One search per candidate policy, never one per document.
+        """
+        result = {document: self.browse() for document in documents}
+        if not documents:
+            return result
+        policies = self.search([("model_name", "=", documents._name)])
+        undecided = documents
+        for policy in policies:
+            if not undecided:
+                break
+            in_domain = undecided.filtered_domain(policy._company_domain(documents) + policy._domain_list())
+            for document in in_domain:
+                if policy._amount_matches(document._svc_approval_amount()):
+                    result[document] = policy
+                    undecided -= document
+        return result

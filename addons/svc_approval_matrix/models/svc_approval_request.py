@@ -1,0 +1,282 @@
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+ACTIVE_STATES = ("pending", "escalated")
+
+
+class SvcApprovalRequest(models.Model):
+    """One step of one document's approval: who may decide, by when, and what they decided.
+
+    `approver_ids` is stored (requester excluded, people who decided earlier steps
+    excluded), so "what can I approve" is one indexed query, whatever the backlog.
+    """
+
+    _name = "svc.approval.request"
+    _description = "Approval Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char("Step", required=True, readonly=True)
+    res_model = fields.Char("Document Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        "Document ID", model_field="res_model", required=True, readonly=True, index=True
+    )
+    res_name = fields.Char("Document", compute="_compute_res_name")
+    policy_id = fields.Many2one("svc.approval.policy", readonly=True, ondelete="restrict")
+    step_id = fields.Many2one("svc.approval.step", "Policy Step", readonly=True, ondelete="set null")
+    sequence = fields.Integer(readonly=True)
+    kind = fields.Selection(
+        [("approval", "Approval"), ("review", "Post-event Review")],
+        default="approval",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            ("waiting", "Waiting"),
+            ("pending", "Pending"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("escalated", "Escalated"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="waiting",
+        readonly=True,
+        index=True,
+    )
+    requester_id = fields.Many2one("res.users", readonly=True, index=True)
+    approver_ids = fields.Many2many(
+        "res.users",
+        "svc_approval_request_approver_rel",
+        "request_id",
+        "user_id",
+        string="Approvers",
+        readonly=True,
+    )
+    approved_by_ids = fields.Many2many(
+        "res.users",
+        "svc_approval_request_approved_rel",
+        "request_id",
+        "user_id",
+        string="Approved By",
+        readonly=True,
+    )
+    min_approvals = fields.Integer("Approvals Needed", default=1, readonly=True)
+    due_at = fields.Datetime("Due", readonly=True, index="btree_not_null")
+    escalated_at = fields.Datetime(readonly=True)
+    decided_by_id = fields.Many2one("res.users", "Decided By", readonly=True)
+    decided_at = fields.Datetime(readonly=True)
+    on_behalf_of_id = fields.Many2one("res.users", "On Behalf Of", readonly=True)
+    comment = fields.Text(readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+
+    @api.depends("res_model", "res_id")
+    def _compute_res_name(self):
+        for request in self:
+            document = request._document()
+            request.res_name = document.sudo().display_name if document else False
+
+    @api.depends_context("uid")
+    @api.depends("state", "approver_ids", "approved_by_ids")
+    def _compute_can_decide(self):
+        deciders = self._deciders()
+        for request in self:
+            request.can_decide = (
+                request.state in ACTIVE_STATES
+                and bool(request.approver_ids & deciders)
+                and not request.approved_by_ids & deciders
+            )
+
+    def _search_can_decide(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search 'Can Decide' with = True or = False."))
+        return [("id", "in" if (operator == "=") == value else "not in", self._sql_decidable("id"))]
+
+    @api.model
+    def _sql_decidable(self, column, res_model=None):
+        """Sub-select of `column` of the open steps the current user can decide now.
+
+        One query on stored, indexed columns: the approver relation is scanned by user
+        (its (user_id, request_id) index), delegations are folded in as a sub-select.
+        """
+        today = fields.Date.context_today(self)
+        deciders = SQL(
+            "(SELECT %s UNION SELECT delegator_id FROM svc_approval_delegation"
+            " WHERE delegate_id = %s AND active AND date_from <= %s AND date_to >= %s)",
+            self.env.uid, self.env.uid, today, today,
+        )  # fmt: skip
+        model_filter = SQL("AND r.res_model = %s", res_model) if res_model else SQL()
+        return SQL(
+            """(SELECT %s FROM svc_approval_request r
+                 JOIN svc_approval_request_approver_rel a ON a.request_id = r.id
+                WHERE a.user_id IN %s AND r.state IN %s %s
+                  AND NOT EXISTS (SELECT 1 FROM svc_approval_request_approved_rel d
+                                   WHERE d.request_id = r.id AND d.user_id IN %s))""",
+            SQL.identifier("r", column), deciders, ACTIVE_STATES, model_filter, deciders,
+        )  # fmt: skip
+
+    def _deciders(self):
+        """The current user and everyone who delegated to them today."""
+        return self.env.user | self.env["svc.approval.delegation"]._delegators_of(self.env.user)
+
+    def _document(self):
+        self.ensure_one()
+        if self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].browse(self.res_id).exists() or None
+
+    def action_open_document(self):
+        """Open the governed document (approve or reject it there)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_approve(self, comment=None):
+        """Approve from the request list: the same rules as on the document."""
+        for request in self:
+            request._document().action_approve(comment=comment)
+        return True
+
+    def action_reject(self, reason):
+        """Reject from the request list: the same rules as on the document."""
+        for request in self:
+            request._document().action_reject(reason)
+        return True
+
+    def _activate(self):
+        """Open these waiting steps: resolve their approvers and start their SLA clock."""
+        now = fields.Datetime.now()
+        for request in self:
+            document = request._document()
+            decided_before = self.search(
+                [
+                    ("res_model", "=", request.res_model),
+                    ("res_id", "=", request.res_id),
+                    ("state", "=", "approved"),
+                ]
+            ).approved_by_ids
+            approvers = request.step_id._resolve_approvers(document, request.requester_id) - decided_before
+            request._check_enough_approvers(approvers, document)
+            request.write(
+                {
+                    "state": "pending",
+                    "approver_ids": [(6, 0, approvers.ids)],
+                    "due_at": now + timedelta(hours=request.step_id.sla_hours or 0)
+                    if request.step_id.sla_hours
+                    else False,
+                }
+            )
+
+    def _check_enough_approvers(self, approvers, document):
+        self.ensure_one()
+        if len(approvers) < self.min_approvals:
+            raise UserError(
+                _(
+                    "Step '%(step)s' of policy '%(policy)s' needs %(count)s distinct approver(s) for %(document)s, "
+                    "but only %(found)s eligible user(s) remain once the requester and earlier approvers are "
+                    "excluded. Ask an administrator to add approvers to the policy.",
+                    step=self.name,
+                    policy=self.policy_id.name,
+                    count=self.min_approvals,
+                    document=document.display_name,
+                    found=len(approvers),
+                )
+            )
+
+    def _lock_for_decision(self):
+        """Lock the step so that two simultaneous decisions cannot both count.
+
+        The second decider does not wait: they get a clear error at once, and once the
+        first decision is committed, the step is no longer open for them.
+        """
+        self.ensure_one()
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM svc_approval_request WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _("Someone else is deciding step '%(step)s' of %(doc)s right now. Reload to see their decision.",
+                  step=self.name, doc=self.res_name)
+            ) from None  # fmt: skip
+        self.invalidate_recordset()
+        if self.state not in ACTIVE_STATES:
+            raise UserError(
+                _("Step '%(step)s' of %(doc)s was decided meanwhile by %(who)s. Reload to see the decision.",
+                  step=self.name, doc=self.res_name, who=self.decided_by_id.name or _("another approver"))
+            )  # fmt: skip
+
+    @api.model
+    def _cron_escalate_overdue(self, batch_size=500):
+        """Escalate pending steps past their SLA: add the escalation approvers, tell them, log it.
+
+        Escalated steps leave the 'pending' state, so running the job again changes nothing.
+        """
+        overdue = self.search(
+            [("state", "=", "pending"), ("due_at", "<", fields.Datetime.now())], limit=batch_size
+        )
+        log_values = []
+        for request in overdue:
+            step = request.step_id
+            extra = step._escalation_users() - request.requester_id - request.approved_by_ids
+            request.write(
+                {
+                    "state": "escalated",
+                    "escalated_at": fields.Datetime.now(),
+                    "approver_ids": [(4, uid) for uid in extra.ids],
+                }
+            )
+            document = request._document()
+            note = _(
+                "Approval step '%(step)s' of %(document)s is past its SLA (due %(due)s).",
+                step=request.name,
+                document=request.res_name,
+                due=request.due_at,
+            )
+            for user in extra or request.approver_ids:
+                request.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=user.id,
+                    summary=_("Escalated approval"),
+                    note=note,
+                )
+            self.env["svc.exception"].raise_for(
+                request,
+                "approval_escalated",
+                "approval",
+                note,
+                severity="high",
+                owner=extra[:1] or request.approver_ids[:1],
+            )
+            log_values.append(request._log_values("escalated", comment=note, document=document))
+        self.env["svc.approval.log"]._record(log_values)
+        return len(overdue)
+
+    def _log_values(self, event, comment=None, on_behalf_of=None, document=None, user=None):
+        self.ensure_one()
+        return {
+            "event": event,
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "res_name": (document or self._document() or self).display_name,
+            "request_id": self.id,
+            "step_name": self.name,
+            "user_id": (user or self.env.user).id,
+            "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
+            "comment": comment,
+            "company_id": self.company_id.id,
+        }

@@ -1,0 +1,1 @@
+from . import test_approval_flow, test_concurrency, test_escalation_emergency, test_policy

@@ -1,0 +1,1 @@
+from . import svc_approval_decision_wizard

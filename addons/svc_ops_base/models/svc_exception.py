@@ -1,0 +1,191 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+OPEN_STATES = ("open", "in_progress")
+
+
+class SvcException(models.Model):
+    """One thing that needs a human: the single queue every svc-ops workflow feeds.
+
+    Raising is idempotent per (record, key): a process that detects the same problem
+    again updates the open exception instead of piling up duplicates, which a partial
+    unique index guarantees even when two transactions raise at the same moment.
+    """
+
+    _name = "svc.exception"
+    _description = "Service Operations Exception"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state_sequence, severity_sequence desc, deadline, id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    message = fields.Text()
+    category = fields.Selection([("general", "General")], required=True, default="general", index=True)
+    severity = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")],
+        required=True,
+        default="medium",
+        tracking=True,
+    )
+    severity_sequence = fields.Integer(compute="_compute_sequences", store=True)
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("in_progress", "In Progress"),
+            ("resolved", "Resolved"),
+            ("ignored", "Ignored"),
+        ],
+        required=True,
+        default="open",
+        index=True,
+        tracking=True,
+        group_expand="_group_expand_states",
+    )
+    state_sequence = fields.Integer(compute="_compute_sequences", store=True)
+    res_model = fields.Char("Related Model", index=True, readonly=True)
+    res_id = fields.Many2oneReference("Related Record ID", model_field="res_model", readonly=True)
+    res_name = fields.Char("Related Record", compute="_compute_res_name")
+    owner_id = fields.Many2one("res.users", "Owner", index=True, tracking=True)
+    deadline = fields.Datetime(index=True, tracking=True)
+    key = fields.Char(index=True, readonly=True, help="What the raising process calls this problem.")
+    occurrences = fields.Integer(default=1, readonly=True)
+    last_seen = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    resolution_note = fields.Text()
+    resolved_by_id = fields.Many2one("res.users", readonly=True)
+    resolved_at = fields.Datetime(readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
+    @api.depends("state", "severity")
+    def _compute_sequences(self):
+        states = [key for key, _label in self._fields["state"].selection]
+        severities = [key for key, _label in self._fields["severity"].selection]
+        for exception in self:
+            exception.state_sequence = states.index(exception.state)
+            exception.severity_sequence = severities.index(exception.severity)
+
+    @api.depends("res_model", "res_id")
+    def _compute_res_name(self):
+        for exception in self:
+            record = exception._related_record()
+            exception.res_name = record.sudo().display_name if record else False
+
+    def _group_expand_states(self, states, domain, order):
+        return [key for key, _label in self._fields["state"].selection]
+
+    def init(self):
+        """At most one open exception per record and key, even under concurrent raises."""
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS svc_exception_open_key_uniq
+                ON svc_exception (res_model, res_id, key)
+             WHERE state IN ('open', 'in_progress') AND key IS NOT NULL
+            """
+        )
+
+    @api.model
+    def raise_for(self, record, key, category, message, severity="medium", owner=None, deadline=None):
+        """Open (or refresh) the exception `key` about `record`; return it.
+
+        Called by business code on behalf of whoever triggered the detection, so it
+        writes as superuser: the person who hits a shortage may not see the queue.
+        """
+        record.ensure_one()
+        name, _sep, details = message.partition("\n")
+        values = {"name": name, "message": message, "category": category, "severity": severity}
+        if owner:
+            values["owner_id"] = owner.id
+        if deadline:
+            values["deadline"] = deadline
+        queue = self.sudo()
+        exception = queue.search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("key", "=", key),
+                ("state", "in", OPEN_STATES),
+            ],
+            limit=1,
+        )
+        if exception:
+            values.update(occurrences=exception.occurrences + 1, last_seen=fields.Datetime.now())
+            exception.write(values)
+        else:
+            company = record.company_id if "company_id" in record._fields else False
+            exception = queue.create(
+                dict(
+                    values,
+                    res_model=record._name,
+                    res_id=record.id,
+                    key=key,
+                    company_id=(company or self.env.company).id,
+                )
+            )
+        return exception.sudo(False)
+
+    @api.model
+    def resolve_for(self, record, key, note=None):
+        """Close the open exception `key` about `record`, if any; return what was closed."""
+        exceptions = self.sudo().search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "in", record.ids),
+                ("key", "=", key),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        exceptions._close("resolved", note)
+        return exceptions.sudo(False)
+
+    def action_take(self):
+        """The current user takes ownership and starts working on it."""
+        self._check_open()
+        self.write({"state": "in_progress", "owner_id": self.env.uid})
+        return True
+
+    def action_resolve(self, note=None):
+        """Mark resolved; the resolution note is kept for the audit trail."""
+        self._check_open()
+        self._close("resolved", note)
+        return True
+
+    def action_ignore(self, note=None):
+        """Close without action (false positive, accepted risk); say why in the note."""
+        self._check_open()
+        self._close("ignored", note)
+        return True
+
+    def action_reopen(self):
+        """Bring a closed exception back to the queue."""
+        self.write({"state": "open", "resolved_by_id": False, "resolved_at": False})
+        return True
+
+    def action_open_record(self):
+        """Open the document this exception is about."""
+        self.ensure_one()
+        if not self._related_record():
+            raise UserError(_("The related record no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _related_record(self):
+        self.ensure_one()
+        if not self.res_model or not self.res_id or self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].browse(self.res_id).exists() or None
+
+    def _check_open(self):
+        closed = self.filtered(lambda exception: exception.state not in OPEN_STATES)
+        if closed:
+            raise UserError(_("%s is already closed: reopen it first.", ", ".join(closed.mapped("name"))))
+
+    def _close(self, state, note):
+        values = {"state": state, "resolved_by_id": self.env.uid, "resolved_at": fields.Datetime.now()}
+        if note:
+            values["resolution_note"] = note
+        self.write(values)

@@ -1,0 +1,1 @@
+from . import test_exception_queue, test_ui_tour

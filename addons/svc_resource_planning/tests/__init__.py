@@ -1,0 +1,1 @@
+from . import test_allocation, test_capacity_math

@@ -1,0 +1,1 @@
+from . import svc_kit, svc_kit_line

@@ -1,0 +1,86 @@
+"""Approval engine: request, approve and the "To Approve" search at 1,000 and 10,000 documents.
+
+Run: scripts/bench.sh bench/bench_approval.py [--sizes 1000,10000]
+Governs a benchmark-only document model (loaded like the engine's tests do) with one
+policy of one single-approver step: the shape of the OCA base_tier_validation reference.
+Figures: time and SQL queries per document for requesting approval of all documents in
+one call and for approving them one by one, and the time and query count of the
+"To Approve" search (documents the approver can approve, and the request list) with
+N pending requests in the database.
+"""
+
+from common import Measure, environment, parse_args, row
+from odoo_test_helper import FakeModelLoader
+
+
+def main():
+    args = parse_args(__doc__, sizes="1000,10000")
+    from odoo.addons.svc_approval_matrix.tests.models import SvcApprovalTestDocument
+
+    with environment(args.db) as env:
+        loader = FakeModelLoader(env, "odoo.addons.svc_approval_matrix.tests.bench")
+        loader.backup_registry()
+        loader.update_registry((SvcApprovalTestDocument,))
+        try:
+            run(env, [int(size) for size in args.sizes.split(",")])
+        finally:
+            loader.restore_registry()
+
+
+def run(env, sizes):
+    users = env["res.users"].with_context(no_reset_password=True)
+    group_user = env.ref("base.group_user")
+    requester = users.create(
+        {"name": "Bench requester", "login": "bench_requester", "groups_id": [(6, 0, group_user.ids)]}
+    )
+    approver = users.create(
+        {"name": "Bench approver", "login": "bench_approver", "groups_id": [(6, 0, group_user.ids)]}
+    )
+    model = env["ir.model"]._get("svc.approval.test.document")
+    env["ir.model.access"].create({"name": "bench", "model_id": model.id, "group_id": group_user.id,
+                                   "perm_read": True, "perm_write": True, "perm_create": True})  # fmt: skip
+    env["svc.approval.policy"].create(
+        {"name": "Bench: one reviewer", "model_id": model.id,
+         "step_ids": [(0, 0, {"name": "Review", "approver_type": "user", "user_ids": [(6, 0, approver.ids)]})]}
+    )  # fmt: skip
+    documents = env["svc.approval.test.document"].with_user(requester).with_context(tracking_disable=True)
+    for size in sizes:
+        docs = documents.create([{"name": f"B{size}-{i}", "amount": 10} for i in range(size)])
+        with Measure(env) as measure:
+            docs.action_request_approval()
+        row("request approval (one call for all)", size, measure)
+
+        pending = env["svc.approval.request"].search_count([("state", "=", "pending")])
+        for label, model_name, field_name in (
+            ("'To Approve' documents (can_approve)", "svc.approval.test.document", "can_approve"),
+            ("'To Approve' request list (can_decide)", "svc.approval.request", "can_decide"),
+        ):
+            model = env[model_name].with_user(approver)
+            domain = [(field_name, "=", True)]
+            model.search(domain, limit=80)  # warm the caches (rules, user) like a user's second visit
+            with Measure(env) as page:  # what the list view asks: the first page and the count
+                model.search(domain, limit=80)
+                found = model.search_count(domain)
+            with Measure(env) as everything:
+                model.search(domain)
+            print(f"{label:<44} {pending:>6} pending  first page + count {page.seconds * 1000:6.1f} ms "
+                  f"{page.queries} queries; all {found} ids {everything.seconds * 1000:6.1f} ms "
+                  f"{everything.queries} query")  # fmt: skip
+
+        automation = env.ref("svc_approval_matrix.automation_notify_requester_on_decision")
+        half = size // 2
+        for label, batch, notify in (
+            ("approve one by one, requester notified", docs[:half], True),
+            ("approve one by one, engine only", docs[half:], False),
+        ):
+            automation.active = notify
+            with Measure(env) as measure:
+                for doc in batch.with_user(approver):
+                    doc.action_approve()
+            row(label, len(batch), measure)
+        automation.active = True
+        assert set(docs.mapped("approval_state")) == {"approved"}, "every document ends approved"
+
+
+if __name__ == "__main__":
+    main()
