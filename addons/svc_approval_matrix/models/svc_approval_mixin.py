@@ -187,7 +187,7 @@ class SvcApprovalMixin(models.AbstractModel):
                 [doc._svc_document_log_values("approved", _("Approved automatically by policy %s (no steps).",
                                                             doc.approval_policy_id.name)) for doc in auto_approved]
             )  # fmt: skip
-            auto_approved._svc_on_approved()
+            auto_approved.sudo()._svc_on_approved()
         return True
 
     def action_approve(self, comment=None):
@@ -221,8 +221,10 @@ class SvcApprovalMixin(models.AbstractModel):
             if following:
                 following.sorted("sequence")[:1].sudo()._activate()
             else:
-                document._svc_approval_finish("approved")
-                document._svc_on_approved()
+                # authorised above: the outcome runs as the system (an approver need not
+                # have the rights to create the transfers or orders the document triggers)
+                document.sudo()._svc_approval_finish("approved")
+                document.sudo()._svc_on_approved()
         return True
 
     def action_reject(self, reason):
@@ -254,8 +256,8 @@ class SvcApprovalMixin(models.AbstractModel):
             document.approval_request_ids.filtered(lambda req: req.state == "waiting").sudo().write(
                 {"state": "cancelled"}
             )
-            document._svc_approval_finish("rejected")
-            document._svc_on_rejected(reason)
+            document.sudo()._svc_approval_finish("rejected")
+            document.sudo()._svc_on_rejected(reason)
         return True
 
     def action_emergency_release(self, justification):
@@ -310,7 +312,7 @@ class SvcApprovalMixin(models.AbstractModel):
                     }
                 )
             )
-            document.with_context(svc_approval_no_reset=True).write(
+            document.sudo().with_context(svc_approval_no_reset=True).write(
                 {"approval_state": "emergency", "approval_policy_id": policy.id}
             )
             self.env["svc.approval.log"]._record(
@@ -327,7 +329,7 @@ class SvcApprovalMixin(models.AbstractModel):
                 deadline=review.due_at,
             )  # fmt: skip
             document._svc_post(_("Released on the emergency path: %s", justification))
-            document._svc_on_approved()
+            document.sudo()._svc_on_approved()
         return True
 
     def action_open_decision_wizard(self):
@@ -443,8 +445,9 @@ class SvcApprovalMixin(models.AbstractModel):
         self.with_context(svc_approval_no_reset=True).write({"approval_state": state})
 
     def _svc_approval_reset(self, reason):
-        """Send documents back to the start of their approval (their old steps are cancelled)."""
-        self.approval_request_ids.filtered(lambda req: req.state in ("waiting", *ACTIVE_STATES)).sudo().write(
+        """Send documents back to the start of their approval: every step of the previous
+        round is cancelled (decisions stay in the audit log), so the new round starts clean."""
+        self.approval_request_ids.filtered(lambda req: req.state != "cancelled").sudo().write(
             {"state": "cancelled"}
         )
         self.env["svc.approval.log"]._record([doc._svc_document_log_values("reset", reason) for doc in self])

@@ -1,1 +1,11 @@
-from . import svc_kit, svc_kit_line
+from . import (
+    project_project,
+    res_company,
+    stock,
+    svc_asset_loan,
+    svc_exception,
+    svc_kit,
+    svc_kit_line,
+    svc_material_request,
+    svc_material_request_line,
+)

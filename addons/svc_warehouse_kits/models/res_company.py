@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    svc_slip_horizon_days = fields.Integer(
+        "Reservation Horizon (days)", default=14,
+        help="A request needed later than this (its own date or its project's start) gives its reservation back.",
+    )  # fmt: skip
+    svc_loan_days = fields.Integer("Loan Period (days)", default=90)
+    svc_urgent_window_days = fields.Integer("Urgent Request Window (days)", default=7)
+    svc_urgent_repeat_threshold = fields.Integer("Urgent Requests Flagged From", default=3)
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    svc_slip_horizon_days = fields.Integer(related="company_id.svc_slip_horizon_days", readonly=False)
+    svc_loan_days = fields.Integer(related="company_id.svc_loan_days", readonly=False)
+    svc_urgent_window_days = fields.Integer(related="company_id.svc_urgent_window_days", readonly=False)
+    svc_urgent_repeat_threshold = fields.Integer(
+        related="company_id.svc_urgent_repeat_threshold", readonly=False
+    )

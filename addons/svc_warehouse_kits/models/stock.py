@@ -1,0 +1,110 @@
+from odoo import _, api, fields, models
+
+
+class StockMove(models.Model):
+    """Links the moves Odoo's procurement creates back to the material request line."""
+
+    _inherit = "stock.move"
+
+    svc_request_line_id = fields.Many2one(
+        "svc.material.request.line", "Material Request Line", index="btree_not_null", copy=False
+    )
+    # stored copies of the request's ranking, so the priority sweep finds donors in one ordered query
+    svc_priority = fields.Selection(
+        related="svc_request_line_id.request_id.priority", store=True, string="Request Priority"
+    )
+    svc_needed_date = fields.Date(
+        related="svc_request_line_id.request_id.needed_date", store=True, string="Needed On"
+    )
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        self.env["svc.asset.loan"]._sync_with_moves(moves.filtered(lambda move: move.state == "done"))
+        requests = moves.svc_request_line_id.request_id
+        requests.filtered(
+            lambda req: req.state == "in_progress"
+            and all(line.qty_delivered >= line.quantity for line in req.line_ids)
+        ).write({"state": "done"})
+        return moves
+
+
+class StockRule(models.Model):
+    _inherit = "stock.rule"
+
+    def _get_custom_move_fields(self):
+        return [*super()._get_custom_move_fields(), "svc_request_line_id"]
+
+
+class StockPicking(models.Model):
+    """Dispatch control: a request's transfer is validated only while its approval holds."""
+
+    _inherit = "stock.picking"
+
+    def button_validate(self):
+        requests = self.move_ids.svc_request_line_id.request_id
+        requests._svc_approval_check()
+        return super().button_validate()
+
+
+class StockLocation(models.Model):
+    _inherit = "stock.location"
+
+    svc_project_id = fields.Many2one("project.project", "Project", index="btree_not_null", copy=False)
+
+
+class StockWarehouse(models.Model):
+    """Each warehouse gets, on first need, a Projects location and a Project Supply route."""
+
+    _inherit = "stock.warehouse"
+
+    def _svc_projects_location(self):
+        self.ensure_one()
+        location = self.env["stock.location"].search(
+            [
+                ("location_id", "=", self.view_location_id.id),
+                ("name", "=", "Projects"),
+                ("usage", "=", "internal"),
+            ],
+            limit=1,
+        )
+        return location or self.env["stock.location"].sudo().create(
+            {"name": "Projects", "location_id": self.view_location_id.id, "usage": "internal",
+             "company_id": self.company_id.id}
+        )  # fmt: skip
+
+    @api.model
+    def _svc_route_name(self, warehouse):
+        return _("%s: Project Supply", warehouse.name)
+
+    def _svc_project_supply_route(self):
+        """Internal transfers from stock to the project locations, pulled by procurements."""
+        self.ensure_one()
+        route = self.env["stock.route"].search([("svc_project_supply_warehouse_id", "=", self.id)], limit=1)
+        if route:
+            return route
+        projects = self._svc_projects_location()
+        return self.env["stock.route"].sudo().create(
+            {
+                "name": self._svc_route_name(self),
+                "sequence": 50,
+                "company_id": self.company_id.id,
+                "product_selectable": False,
+                "svc_project_supply_warehouse_id": self.id,
+                "rule_ids": [(0, 0, {
+                    "name": _("%s: Stock → Projects", self.name),
+                    "action": "pull",
+                    "location_src_id": self.lot_stock_id.id,
+                    "location_dest_id": projects.id,
+                    "picking_type_id": self.int_type_id.id,
+                    "procure_method": "make_to_stock",
+                    "warehouse_id": self.id,
+                    "company_id": self.company_id.id,
+                })],
+            }
+        )  # fmt: skip
+
+
+class StockRoute(models.Model):
+    _inherit = "stock.route"
+
+    svc_project_supply_warehouse_id = fields.Many2one("stock.warehouse", copy=False, index="btree_not_null")

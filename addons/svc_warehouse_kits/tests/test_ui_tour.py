@@ -1,0 +1,34 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestMaterialRequestTour(HttpCase):
+    """In a real browser: a requester builds a request and submits it."""
+
+    def test_requester_submits_a_kit_request(self):
+        requester = new_test_user(
+            self.env, "tour_requester", groups="base.group_user,svc_warehouse_kits.group_kits_user"
+        )
+        self.env["project.project"].create({"name": "Tour Project"})
+        dock = self.env["product.product"].create(
+            {"name": "Tour Dock", "detailed_type": "product", "standard_price": 10}
+        )
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        self.env["stock.quant"]._update_available_quantity(dock, warehouse.lot_stock_id, 5.0)
+        self.env["svc.kit"].create(
+            {"name": "Tour Kit", "code": "TOUR", "line_ids": [(0, 0, {"product_id": dock.id, "quantity": 2})]}
+        )
+        self.env["ir.default"].set(
+            "svc.material.request", "needed_date", str(fields.Date.today() + timedelta(days=3))
+        )
+        self.start_tour(
+            "/web#action=svc_warehouse_kits.action_svc_material_request_mine",
+            "svc_material_request_submit",
+            login=requester.login,
+        )
+        request = self.env["svc.material.request"].search([("requested_by_id", "=", requester.id)])
+        self.assertEqual((request.state, request.availability), ("in_progress", "full"))
+        self.assertEqual(request.line_ids.quantity, 2)

@@ -1,0 +1,1 @@
+from . import svc_material_request_kit_wizard

@@ -1,0 +1,89 @@
+"""Material requests: approve-and-reserve throughput, and the priority reservation sweep.
+
+Run: scripts/bench.sh bench/bench_material_requests.py [--sizes 1000,5000] [--sweep 5000]
+1. N one-line requests (one unit each, pulled from stock to the project's location),
+   submitted by an RPC-like client in batches of 100 under a policy that lets them
+   proceed: time and SQL queries per request (approval, transfer, reservation).
+2. The priority sweep over --sweep open requests competing for half as many units:
+   time, queries per batch of 200, and the memory peak per batch (tracemalloc).
+"""
+
+import tracemalloc
+from datetime import timedelta
+
+from common import Measure, environment, parse_args, row
+
+from odoo import fields
+
+
+def main():
+    args = parse_args(__doc__, sizes="1000,5000", sweep="5000")
+    with environment(args.db) as env:
+        run(env, [int(size) for size in args.sizes.split(",")], int(args.sweep))
+
+
+def setup(env):
+    model = env["ir.model"]._get("svc.material.request")
+    env["svc.approval.policy"].search([("model_id", "=", model.id)]).active = False
+    env["svc.approval.policy"].create({"name": "Bench: proceed", "model_id": model.id})
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    project = env["project.project"].create({"name": "Bench project"})
+    return warehouse, project
+
+
+def make_requests(env, warehouse, project, product, size, priority=lambda i: "0", days=lambda i: 5):
+    today = fields.Date.today()
+    return env["svc.material.request"].create(
+        [{"project_id": project.id, "warehouse_id": warehouse.id, "priority": priority(i),
+          "needed_date": today + timedelta(days=days(i)),
+          "line_ids": [(0, 0, {"product_id": product.id, "quantity": 1})]} for i in range(size)]
+    )  # fmt: skip
+
+
+def run(env, sizes, sweep):
+    warehouse, project = setup(env)
+    quants = env["stock.quant"]
+    for size in sizes:
+        product = env["product.product"].create({"name": f"Bench item {size}", "detailed_type": "product"})
+        quants._update_available_quantity(product, warehouse.lot_stock_id, float(size))
+        requests = make_requests(env, warehouse, project, product, size)
+        with Measure(env) as measure:
+            for start in range(0, size, 100):
+                requests[start : start + 100].action_submit()
+        row("submit + approve + transfer + reserve", size, measure)
+        assert set(requests.mapped("availability")) == {"full"}, "every request is reserved"
+        env.invalidate_all()
+
+    product = env["product.product"].create({"name": "Bench scarce item", "detailed_type": "product"})
+    quants._update_available_quantity(product, warehouse.lot_stock_id, float(sweep // 2))
+    # the first half (normal, needed late) takes the stock; the second half (critical, needed soon) waits
+    requests = make_requests(env, warehouse, project, product, sweep,
+                             priority=lambda i: "0" if i < sweep // 2 else "3",
+                             days=lambda i: 12 if i < sweep // 2 else 3)  # fmt: skip
+    for start in range(0, sweep, 100):
+        requests[start : start + 100].action_submit()
+    env.invalidate_all()
+    batch_size = 200
+    model = env["svc.material.request"]
+    horizon_domain = [("state", "in", ("approved", "in_progress")), ("availability", "!=", "full")]
+    waiting = model.search(horizon_domain, order="priority desc, needed_date, id")
+    tracemalloc.start()
+    peaks = []
+    with Measure(env) as measure:
+        moved = 0
+        for start in range(0, len(waiting), batch_size):
+            tracemalloc.reset_peak()
+            moved += waiting[start : start + batch_size]._reserve_by_priority()
+            env.invalidate_all()
+            peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+    tracemalloc.stop()
+    batches = max(1, -(-len(waiting) // batch_size))
+    print(f"priority sweep: {sweep} open requests, {len(waiting)} short, {moved} reservations moved, "
+          f"{batches} batches of {batch_size}")  # fmt: skip
+    print(f"  total {measure.seconds:.1f} s, {measure.queries / batches:.0f} queries per batch, "
+          f"{measure.seconds / batches:.2f} s per batch; memory peak per batch: first {peaks[0]:.1f} MiB, "
+          f"last {peaks[-1]:.1f} MiB, max {max(peaks):.1f} MiB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
