@@ -4,7 +4,8 @@ Run: scripts/bench.sh bench/bench_approval.py [--sizes 1000,10000]
 Governs a benchmark-only document model (loaded like the engine's tests do) with one
 policy of one single-approver step: the shape of the OCA base_tier_validation reference.
 Figures: time and SQL queries per document for requesting approval of all documents in
-one call and for approving them one by one, and the time and query count of the
+one call and for approving them (one by one as the UI does, with and without the
+requester notification, and all in one call as an RPC client may), and the time and query count of the
 "To Approve" search (documents the approver can approve, and the request list) with
 N pending requests in the database.
 """
@@ -68,15 +69,19 @@ def run(env, sizes):
                   f"{everything.queries} query")  # fmt: skip
 
         automation = env.ref("svc_approval_matrix.automation_notify_requester_on_decision")
-        half = size // 2
-        for label, batch, notify in (
-            ("approve one by one, requester notified", docs[:half], True),
-            ("approve one by one, engine only", docs[half:], False),
+        third = size // 3
+        for label, batch, notify, one_call in (
+            ("approve one by one, requester notified", docs[:third], True, False),
+            ("approve one by one, engine only", docs[third : 2 * third], False, False),
+            ("approve in one call (RPC batch), notified", docs[2 * third :], True, True),
         ):
             automation.active = notify
             with Measure(env) as measure:
-                for doc in batch.with_user(approver):
-                    doc.action_approve()
+                if one_call:
+                    batch.with_user(approver).action_approve()
+                else:
+                    for doc in batch.with_user(approver):
+                        doc.action_approve()
             row(label, len(batch), measure)
         automation.active = True
         assert set(docs.mapped("approval_state")) == {"approved"}, "every document ends approved"

@@ -6,6 +6,16 @@ from odoo.exceptions import UserError
 
 from .svc_approval_request import ACTIVE_STATES
 
+
+def _group(items, key, value):
+    """[(key, recordset of values)] for `items`, in first-seen order of the keys."""
+    groups = {}
+    for item in items:
+        k = key(item)
+        groups[k] = groups[k] | value(item) if k in groups else value(item)
+    return list(groups.items())
+
+
 APPROVAL_STATES = [
     ("not_required", "Not Required"),
     ("pending", "Pending Approval"),
@@ -191,40 +201,59 @@ class SvcApprovalMixin(models.AbstractModel):
         return True
 
     def action_approve(self, comment=None):
-        """Approve the current step as the current user (or as the delegate of an approver)."""
-        for document in self:
-            request, seat = document._svc_approval_claim()
-            request.sudo().write({"approved_by_ids": [Command.link(seat.id)]})
+        """Approve the current step of each document as the current user (or as the delegate
+        of an approver). Documents are decided together: one lock, one write per kind of
+        change, one batch of log lines, whatever their number (an RPC client may approve many).
+        """
+        claims = self._svc_approval_claims()
+        requests = (
+            self.env["svc.approval.request"].browse([request.id for _doc, request, _seat in claims]).sudo()
+        )
+        for seat, seat_requests in _group(claims, key=lambda claim: claim[2], value=lambda claim: claim[1]):
+            seat_requests.sudo().write({"approved_by_ids": [Command.link(seat.id)]})
+        completed = requests.filtered(lambda request: len(request.approved_by_ids) >= request.min_approvals)
+        log_values, to_finish, to_activate, reviewed = [], self.browse(), [], self.browse()
+        for document, request, seat in claims:
             on_behalf = seat if seat != self.env.user else None
-            step_done = len(request.approved_by_ids) >= request.min_approvals
             following = document.approval_request_ids.filtered(lambda req: req.state == "waiting")
+            step_done = request in completed
             final = step_done and (request.kind == "review" or not following)
-            document._svc_log_decision(request, "approved", comment, on_behalf, final=final)
+            values = request._log_values(
+                "approved", comment=comment, on_behalf_of=on_behalf, document=document
+            )
+            log_values.append(dict(values, final=final))
             if not step_done:
                 continue
-            request.sudo().write(
-                {
-                    "state": "approved",
-                    "decided_by_id": self.env.uid,
-                    "decided_at": fields.Datetime.now(),
-                    "on_behalf_of_id": on_behalf.id if on_behalf else False,
-                    "comment": comment,
-                }
-            )
             if request.kind == "review":
-                self.env["svc.exception"].resolve_for(
-                    document,
-                    "approval_emergency_review",
-                    _("Post-event review approved by %s.", self.env.user.name),
-                )
-                continue
-            if following:
-                following.sorted("sequence")[:1].sudo()._activate()
+                reviewed |= document
+            elif following:
+                to_activate.append(following.sorted("sequence")[:1])
             else:
-                # authorised above: the outcome runs as the system (an approver need not
-                # have the rights to create the transfers or orders the document triggers)
-                document.sudo()._svc_approval_finish("approved")
-                document.sudo()._svc_on_approved()
+                to_finish |= document
+        self.env["svc.approval.log"]._record(log_values)
+        now = fields.Datetime.now()
+        for on_behalf, step_requests in _group(
+            [claim for claim in claims if claim[1] in completed],
+            key=lambda claim: claim[2] if claim[2] != self.env.user else None,
+            value=lambda claim: claim[1],
+        ):
+            step_requests.sudo().write(
+                {"state": "approved", "decided_by_id": self.env.uid, "decided_at": now,
+                 "on_behalf_of_id": on_behalf.id if on_behalf else False, "comment": comment}
+            )  # fmt: skip
+        if reviewed:
+            self.env["svc.exception"].resolve_for(
+                reviewed,
+                "approval_emergency_review",
+                _("Post-event review approved by %s.", self.env.user.name),
+            )
+        for following in to_activate:
+            following.sudo()._activate()
+        if to_finish:
+            # authorised above: the outcome runs as the system (an approver need not have
+            # the rights to create the transfers or orders the document triggers)
+            to_finish.sudo()._svc_approval_finish("approved")
+            to_finish.sudo()._svc_on_approved()
         return True
 
     def action_reject(self, reason):
@@ -234,7 +263,7 @@ class SvcApprovalMixin(models.AbstractModel):
                 _("Say why you reject: the reason is kept in the audit trail and shown to the requester.")
             )
         for document in self:
-            request, seat = document._svc_approval_claim()
+            [(_doc, request, seat)] = document._svc_approval_claims()
             on_behalf = seat if seat != self.env.user else None
             request.sudo().write(
                 {
@@ -374,41 +403,49 @@ class SvcApprovalMixin(models.AbstractModel):
         self.ensure_one()
         return dict(APPROVAL_STATES)[self.approval_state]
 
-    def _svc_approval_claim(self):
-        """Check that the current user may decide the current step now; lock it; return
-        (request, seat) where seat is the approver whose place the user takes."""
-        self.ensure_one()
-        request = self.approval_request_ids.filtered(lambda req: req.state in ACTIVE_STATES).sorted(
-            "sequence"
-        )[:1]
-        if not request:
-            raise UserError(
-                _("%(doc)s is not waiting for a decision (approval status: %(state)s).",
-                  doc=self.display_name, state=self._svc_approval_state_label())
-            )  # fmt: skip
+    def _svc_approval_claims(self):
+        """Check that the current user may decide the current step of each document now;
+        lock those steps; return [(document, request, seat)] where seat is the approver
+        whose place the user takes (themselves, or someone who delegated to them)."""
         user = self.env.user
-        if request.kind == "approval" and user == request.requester_id:
-            self._svc_deny(request, _("the requester cannot approve their own document"))
-        earlier = self.approval_request_ids.filtered(lambda req: req.state == "approved" and req != request)
-        if user in earlier.approved_by_ids:
-            self._svc_deny(request, _("already approved an earlier step of this document"))
-        deciders = user
-        if user not in request.approver_ids or user in request.approved_by_ids:
-            deciders |= self.env["svc.approval.delegation"]._delegators_of(user)
-        seats = (request.approver_ids & deciders) - request.approved_by_ids - earlier.approved_by_ids
-        if user in request.approved_by_ids:
-            self._svc_deny(request, _("already approved this step; another approver must add theirs"))
-        if not seats:
-            self._svc_deny(request, _("not an approver of this step"))
-        request._lock_for_decision()
-        if seats & request.approved_by_ids:
-            raise UserError(
-                _("%(who)s already approved step '%(step)s' of %(doc)s meanwhile. Reload to see it.",
-                  who=", ".join((seats & request.approved_by_ids).mapped("name")), step=request.name,
-                  doc=self.display_name)
-            )  # fmt: skip
-        seat = user if user in seats else seats[0]
-        return request, seat
+        delegators = None
+        claims = []
+        for document in self:
+            request = document.approval_request_ids.filtered(lambda req: req.state in ACTIVE_STATES).sorted(
+                "sequence"
+            )[:1]
+            if not request:
+                raise UserError(
+                    _("%(doc)s is not waiting for a decision (approval status: %(state)s).",
+                      doc=document.display_name, state=document._svc_approval_state_label())
+                )  # fmt: skip
+            if request.kind == "approval" and user == request.requester_id:
+                document._svc_deny(request, _("the requester cannot approve their own document"))
+            earlier = document.approval_request_ids.filtered(
+                lambda req, current=request: req.state == "approved" and req != current
+            )
+            if user in earlier.approved_by_ids:
+                document._svc_deny(request, _("already approved an earlier step of this document"))
+            if user in request.approved_by_ids:
+                document._svc_deny(request, _("already approved this step; another approver must add theirs"))
+            deciders = user
+            if user not in request.approver_ids:
+                if delegators is None:
+                    delegators = self.env["svc.approval.delegation"]._delegators_of(user)
+                deciders |= delegators
+            seats = (request.approver_ids & deciders) - request.approved_by_ids - earlier.approved_by_ids
+            if not seats:
+                document._svc_deny(request, _("not an approver of this step"))
+            claims.append((document, request, user if user in seats else seats[0]))
+        requests = self.env["svc.approval.request"].browse([request.id for _doc, request, _seat in claims])
+        requests._lock_for_decision()
+        for document, request, seat in claims:
+            if seat in request.approved_by_ids:
+                raise UserError(
+                    _("%(who)s already approved step '%(step)s' of %(doc)s meanwhile. Reload to see it.",
+                      who=seat.name, step=request.name, doc=document.display_name)
+                )  # fmt: skip
+        return claims
 
     def _svc_deny(self, request, why):
         """Log the refused attempt in its own transaction, then refuse with a clear message."""

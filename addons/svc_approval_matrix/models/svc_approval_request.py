@@ -106,6 +106,10 @@ class SvcApprovalRequest(models.Model):
         One query on stored, indexed columns: the approver relation is scanned by user
         (its (user_id, request_id) index), delegations are folded in as a sub-select.
         """
+        self.flush_model(["state", "res_model", "res_id", "approver_ids", "approved_by_ids"])
+        self.env["svc.approval.delegation"].flush_model(
+            ["delegator_id", "delegate_id", "date_from", "date_to", "active"]
+        )
         today = fields.Date.context_today(self)
         deciders = SQL(
             "(SELECT %s UNION SELECT delegator_id FROM svc_approval_delegation"
@@ -196,28 +200,31 @@ class SvcApprovalRequest(models.Model):
             )
 
     def _lock_for_decision(self):
-        """Lock the step so that two simultaneous decisions cannot both count.
+        """Lock the steps so that two simultaneous decisions cannot both count.
 
         The second decider does not wait: they get a clear error at once, and once the
         first decision is committed, the step is no longer open for them.
         """
-        self.ensure_one()
+        if not self:
+            return
         self.flush_recordset()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM svc_approval_request WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                    "SELECT id FROM svc_approval_request WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)]
                 )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
-                _("Someone else is deciding step '%(step)s' of %(doc)s right now. Reload to see their decision.",
-                  step=self.name, doc=self.res_name)
+                _("Someone else is deciding %s right now. Reload to see their decision.",
+                  ", ".join(f"'{request.name}' of {request.res_name}" for request in self))
             ) from None  # fmt: skip
         self.invalidate_recordset()
-        if self.state not in ACTIVE_STATES:
+        decided = self.filtered(lambda request: request.state not in ACTIVE_STATES)
+        if decided:
             raise UserError(
-                _("Step '%(step)s' of %(doc)s was decided meanwhile by %(who)s. Reload to see the decision.",
-                  step=self.name, doc=self.res_name, who=self.decided_by_id.name or _("another approver"))
+                _("%s was decided meanwhile. Reload to see the decision.",
+                  ", ".join(f"Step '{request.name}' of {request.res_name} (by "
+                            f"{request.decided_by_id.name or _('another approver')})" for request in decided))
             )  # fmt: skip
 
     @api.model

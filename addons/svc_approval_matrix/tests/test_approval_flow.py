@@ -206,3 +206,20 @@ class TestApprovalFlow(ApprovalCase):
         )
         wizard.action_confirm()
         self.assertEqual(doc.approval_state, "rejected")
+
+    def test_many_documents_approved_in_one_call_all_or_nothing(self):
+        docs = (
+            self.env["svc.approval.test.document"]
+            .with_user(self.requester)
+            .create([{"name": f"B{i}", "amount": 2000, "manager_id": self.approver.id} for i in range(3)])
+        )
+        foreign = self._document(manager=self.approver2)
+        (docs | foreign).action_request_approval()
+        error = self._deny(docs | foreign, self.approver)
+        self.assertIsInstance(error, UserError)
+        self.assertFalse(docs.approval_request_ids.approved_by_ids, "a refusal in the batch changes nothing")
+        docs.with_user(self.approver).action_approve(comment="batch")
+        self.assertEqual(set(docs.mapped("approval_request_ids").filtered(lambda r: r.sequence == 0).mapped("state")),
+                         {"approved"})  # fmt: skip
+        self.assertEqual(len(self._log(docs[0], "approved")), 1)
+        self.assertTrue(all(doc.with_user(self.finance).can_approve for doc in docs), "finance is next")

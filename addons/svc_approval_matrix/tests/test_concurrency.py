@@ -41,7 +41,7 @@ class TestConcurrentDecisions(TransactionCase):
             # B's transaction saw the step open; Odoo replays such a transaction from scratch
             # (a concurrent update is a serialization failure), and the replay finds it decided.
             cr_b.rollback()
-            with self.assertRaisesRegex(UserError, "decided meanwhile by"):
+            with self.assertRaisesRegex(UserError, "decided meanwhile"):
                 step_b._lock_for_decision()
             cr_b.rollback()
         with registry.cursor() as cr:
