@@ -1,1 +1,12 @@
-from . import svc_exception
+from . import (
+    ir_http,
+    signing,
+    svc_event_type,
+    svc_exception,
+    svc_inbox_event,
+    svc_inbox_route,
+    svc_integration_secret_mixin,
+    svc_integration_source,
+    svc_outbox_event,
+    svc_webhook_endpoint,
+)

@@ -19,7 +19,9 @@ class SvcException(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     message = fields.Text()
-    category = fields.Selection([("general", "General")], required=True, default="general", index=True)
+    category = fields.Selection(
+        [("general", "General"), ("integration", "Integration")], required=True, default="general", index=True
+    )
     severity = fields.Selection(
         [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")],
         required=True,

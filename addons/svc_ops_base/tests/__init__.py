@@ -1,1 +1,10 @@
-from . import test_exception_queue, test_ui_tour
+from . import (
+    test_exception_queue,
+    test_inbox_concurrency,
+    test_inbox_processing,
+    test_outbox,
+    test_signing,
+    test_ui_tour,
+    test_webhook_fuzz,
+    test_webhook_inbox,
+)

@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# The route refuses larger bodies before any source is looked at (odoo.http's own limit is 128 MiB).
+MAX_WEBHOOK_BODY = 8 * 1024 * 1024
+
+
+class SvcIntegrationSource(models.Model):
+    """A system allowed to post signed events to ``/svc/webhook/<code>``.
+
+    Refusals (bad signature, stale timestamp, malformed, oversized, type not allowed)
+    are counted here; nothing in a refused request is trusted or stored.
+    """
+
+    _name = "svc.integration.source"
+    _description = "Integration Source"
+    _inherit = ["svc.integration.secret.mixin", "mail.thread"]
+    _order = "name"
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="The last part of the webhook URL: /svc/webhook/<code>. Letters, digits, '-' and '_'.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    allowed_event_type_ids = fields.Many2many(
+        "svc.event.type",
+        "svc_integration_source_event_type_rel",
+        "source_id",
+        "event_type_id",
+        string="Allowed Event Types",
+        help="Events of any other type are refused with 422.",
+    )
+    max_payload_size = fields.Integer(
+        "Max Payload Size (bytes)",
+        default=256 * 1024,
+        required=True,
+        help="Larger bodies are refused with 413.",
+    )
+    max_attempts = fields.Integer(
+        "Max Processing Attempts",
+        default=5,
+        required=True,
+        help="After this many failed processing attempts an event goes dead and raises an exception.",
+    )
+    responsible_user_id = fields.Many2one(
+        "res.users",
+        "Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Owns the exceptions raised for this source's dead events.",
+    )
+    previous_secret = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    previous_secret_valid_until = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Until then, requests signed with the previous secret are still accepted.",
+    )
+    secret_grace_hours = fields.Integer(
+        "Secret Grace Period (hours)",
+        default=24,
+        help="How long the previous secret stays valid after a rotation, so the partner can switch.",
+    )
+    failure_count = fields.Integer("Refused Requests", readonly=True, copy=False)
+    last_failure_at = fields.Datetime("Last Refusal", readonly=True, copy=False)
+    last_failure_reason = fields.Char("Last Refusal Reason", readonly=True, copy=False)
+    webhook_path = fields.Char("Webhook Path", compute="_compute_webhook_path")
+    event_count = fields.Integer("Events", compute="_compute_event_counts")
+    failed_event_count = fields.Integer("Failed Events", compute="_compute_event_counts")
+    dead_event_count = fields.Integer("Dead Events", compute="_compute_event_counts")
+
+    @api.depends("code")
+    def _compute_webhook_path(self):
+        for source in self:
+            source.webhook_path = f"/svc/webhook/{source.code}" if source.code else False
+
+    def _compute_event_counts(self):
+        counts = {
+            (source.id, state): count
+            for source, state, count in self.env["svc.inbox.event"]._read_group(
+                [("source_id", "in", self.ids)], ["source_id", "state"], ["__count"]
+            )
+        }
+        for source in self:
+            source.event_count = sum(count for (sid, _state), count in counts.items() if sid == source.id)
+            source.failed_event_count = counts.get((source.id, "failed"), 0)
+            source.dead_event_count = counts.get((source.id, "dead"), 0)
+
+    @api.constrains("code")
+    def _check_code(self):
+        for source in self:
+            if not source.code.replace("-", "").replace("_", "").isalnum() or not source.code.isascii():
+                raise ValidationError(
+                    _(
+                        "The code %r may hold only letters, digits, '-' and '_': it is part of a URL.",
+                        source.code,
+                    )
+                )
+
+    @api.constrains("max_payload_size", "max_attempts")
+    def _check_limits(self):
+        for source in self:
+            if not 0 < source.max_payload_size <= MAX_WEBHOOK_BODY:
+                raise ValidationError(
+                    _("The max payload size must be between 1 byte and %s bytes.", MAX_WEBHOOK_BODY)
+                )
+            if source.max_attempts < 1:
+                raise ValidationError(_("An event needs at least one processing attempt."))
+
+    _sql_constraints = [("code_uniq", "unique(code)", "Another source already uses this code.")]
+
+    def action_view_events(self):
+        """The inbox filtered on this source."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("svc_ops_base.action_svc_inbox_event")
+        action["domain"] = [("source_id", "=", self.id)]
+        action["context"] = {"default_source_id": self.id}
+        return action
+
+    def action_reset_failure_count(self):
+        """Start counting refusals from zero (after the partner fixed its side)."""
+        self.write({"failure_count": 0, "last_failure_at": False, "last_failure_reason": False})
+        return True
+
+    def _rotate_secret(self):
+        """Keep the old secret valid for the grace period, so the partner can switch without losing events."""
+        self.ensure_one()
+        old_secret = self.sudo().secret
+        secret = super()._rotate_secret()
+        if old_secret and self.secret_grace_hours > 0:
+            self.sudo().write(
+                {
+                    "previous_secret": old_secret,
+                    "previous_secret_valid_until": fields.Datetime.now()
+                    + timedelta(hours=self.secret_grace_hours),
+                }
+            )
+        else:
+            self.sudo().write({"previous_secret": False, "previous_secret_valid_until": False})
+        self.message_post(body=_("Secret rotated by %s.", self.env.user.name))
+        return secret
+
+    def _valid_secrets(self):
+        """The secrets a request may be signed with right now (current, then previous in its grace period)."""
+        self.ensure_one()
+        source = self.sudo()
+        valid = [source.secret]
+        until = source.previous_secret_valid_until
+        if source.previous_secret and until and until > fields.Datetime.now():
+            valid.append(source.previous_secret)
+        return [secret for secret in valid if secret]
+
+    def _allowed_type_codes(self):
+        """The codes of the event types this source may send."""
+        self.ensure_one()
+        return set(self.allowed_event_type_ids.mapped("code"))
+
+    def _count_refusal(self, reason):
+        """Count a refused request on the source (SQL: one statement, no ORM write tracking)."""
+        self.env.cr.execute(
+            """
+            UPDATE svc_integration_source
+               SET failure_count = COALESCE(failure_count, 0) + 1,
+                   last_failure_at = (now() AT TIME ZONE 'UTC'),
+                   last_failure_reason = %s
+             WHERE id = %s
+            """,
+            (reason[:250], self.id),
+        )
+        self.invalidate_recordset(["failure_count", "last_failure_at", "last_failure_reason"])

@@ -1,0 +1,325 @@
+import json
+import logging
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import date_utils
+
+from .signing import backoff_seconds, signature_headers
+from .svc_inbox_event import _purge
+
+_logger = logging.getLogger(__name__)
+
+DEAD_KEY = "integration_outbox_dead"
+LEASE_MARGIN_SECONDS = 60
+
+
+class SvcOutboxEvent(models.Model):
+    """One event to deliver to one endpoint, written in the business transaction.
+
+    The row exists if and only if the business change committed; a scheduled action
+    delivers it later, signed, retrying with backoff, in order per record and endpoint.
+    """
+
+    _name = "svc.outbox.event"
+    _description = "Outbound Integration Event"
+    _order = "id desc"
+
+    event_uuid = fields.Char("Event ID", required=True, readonly=True, index=True)
+    event_type = fields.Char("Type", required=True, readonly=True, index=True)
+    endpoint_id = fields.Many2one(
+        "svc.webhook.endpoint", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    res_model = fields.Char("Model", readonly=True, index=True)
+    res_id = fields.Many2oneReference("Record ID", model_field="res_model", readonly=True)
+    record_name = fields.Char("Record", readonly=True)
+    payload = fields.Json(readonly=True, help="The event's own fields (`data` of the body).")
+    payload_text = fields.Text("Data", compute="_compute_payload_text")
+    occurred_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    state = fields.Selection(
+        [("pending", "Pending"), ("sent", "Sent"), ("failed", "Retrying"), ("dead", "Dead")],
+        required=True,
+        default="pending",
+        readonly=True,
+        index=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime("Next Attempt", readonly=True, default=fields.Datetime.now)
+    last_status_code = fields.Integer("Last Status", readonly=True)
+    last_error = fields.Text(readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for row in self:
+            row.payload_text = json.dumps(row.payload, indent=2, ensure_ascii=False) if row.payload else False
+
+    @api.depends("event_type", "record_name")
+    def _compute_display_name(self):
+        for row in self:
+            row.display_name = f"{row.event_type} {row.record_name or ''}".strip()
+
+    _sql_constraints = [
+        (
+            "endpoint_event_uniq",
+            "unique(endpoint_id, event_uuid)",
+            "This event is already queued for this endpoint.",
+        )
+    ]
+
+    def init(self):
+        """Due rows are read in id order, and each checks for an older undelivered row of its record."""
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS svc_outbox_event_due_idx
+                ON svc_outbox_event (id) WHERE state IN ('pending', 'failed');
+            CREATE INDEX IF NOT EXISTS svc_outbox_event_record_open_idx
+                ON svc_outbox_event (endpoint_id, res_id, res_model, id) WHERE state IN ('pending', 'failed');
+            """
+        )
+
+    # ------------------------------------------------------------------ actions
+    def action_replay(self):
+        """Queue dead (or retrying) rows again for a fresh series of attempts."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        rows = self.sudo().filtered(lambda row: row.state in ("dead", "failed"))
+        if not rows:
+            raise UserError(_("Only dead or retrying rows can be replayed."))
+        rows.write({"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now()})
+        self.env["svc.exception"].resolve_for(rows, DEAD_KEY, _("Replayed by %s.", self.env.user.name))
+        return True
+
+    def action_open_record(self):
+        """Open the document the event is about."""
+        self.ensure_one()
+        if (
+            not self.res_model
+            or self.res_model not in self.env
+            or not self.env[self.res_model].browse(self.res_id).exists()
+        ):
+            raise UserError(_("The related record no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------ publishing
+    @api.model
+    def _publish(self, event_type, record, payload):
+        """Queue `event_type` about `record` for every subscribed active endpoint of its company.
+
+        Call it inside the business transaction: the rows commit (or roll back) with the
+        change. Nothing is sent here. Returns the created rows (empty when no endpoint
+        subscribes).
+        """
+        record.ensure_one()
+        company = (
+            record.company_id if "company_id" in record._fields and record.company_id else self.env.company
+        )
+        endpoints = self.env["svc.webhook.endpoint"]._subscribed(event_type, company)
+        if not endpoints:
+            return self.browse()
+        return self.sudo()._create_rows(event_type, record, payload, endpoints, company).sudo(False)
+
+    @api.model
+    def _create_rows(self, event_type, record, payload, endpoints, company=None):
+        """One row per endpoint, all sharing one event id (receivers deduplicate on it)."""
+        payload = json.loads(json.dumps(payload or {}, default=date_utils.json_default))
+        event_uuid = uuid.uuid4().hex
+        now = fields.Datetime.now()
+        company = company or (
+            record.company_id if "company_id" in record._fields and record.company_id else self.env.company
+        )
+        return self.create(
+            [
+                {
+                    "event_uuid": event_uuid,
+                    "event_type": event_type,
+                    "endpoint_id": endpoint.id,
+                    "company_id": company.id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "record_name": record.display_name,
+                    "payload": payload,
+                    "occurred_at": now,
+                    "next_attempt_at": now,
+                }
+                for endpoint in endpoints
+            ]
+        )
+
+    # ------------------------------------------------------------------ delivering
+    @api.model
+    def _cron_deliver(self, batch_size=50, time_budget=240, auto_commit=None):
+        """Deliver due rows: claim a batch (committed lease), then send and commit row by row.
+
+        The claim pushes each row's next attempt past its timeout (a lease) in a committed
+        transaction: another worker skips it, and if this worker dies, the rows it did not
+        confirm become due again when the lease ends: none is lost, none is sent twice
+        by two workers.
+        """
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
+        started = time.monotonic()
+        while True:
+            rows = self._claim_due(batch_size)
+            if not rows:
+                return True
+            if auto_commit:
+                self.env.cr.commit()
+            rows._deliver(auto_commit=auto_commit)
+            if time.monotonic() - started > time_budget:
+                self.env.ref("svc_ops_base.ir_cron_deliver_outbox")._trigger()
+                return True
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock due rows (FOR UPDATE SKIP LOCKED), lease them, return them.
+
+        A row is due when its next attempt has come, its endpoint is active, and no older
+        row of the same record and endpoint is still undelivered (order per record).
+        """
+        self.flush_model()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            UPDATE svc_outbox_event row
+               SET next_attempt_at = %(now)s + make_interval(secs => endpoint.timeout + %(margin)s)
+              FROM svc_webhook_endpoint endpoint
+             WHERE endpoint.id = row.endpoint_id
+               AND row.id IN (
+                    SELECT due.id
+                      FROM svc_outbox_event due
+                      JOIN svc_webhook_endpoint active_endpoint
+                        ON active_endpoint.id = due.endpoint_id AND active_endpoint.active
+                     WHERE due.state IN ('pending', 'failed')
+                       AND due.next_attempt_at <= %(now)s
+                       AND NOT EXISTS (
+                            SELECT 1 FROM svc_outbox_event older
+                             WHERE older.endpoint_id = due.endpoint_id
+                               AND older.res_id = due.res_id
+                               AND older.res_model = due.res_model
+                               AND older.state IN ('pending', 'failed')
+                               AND older.id < due.id)
+                     ORDER BY due.id
+                     LIMIT %(limit)s
+                       FOR UPDATE OF due SKIP LOCKED)
+            RETURNING row.id
+            """,
+            {"now": now, "margin": LEASE_MARGIN_SECONDS, "limit": limit},
+        )
+        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        rows = self.sudo().browse(ids)
+        rows.invalidate_recordset(["next_attempt_at"])
+        return rows
+
+    def _deliver(self, auto_commit=False):
+        """POST each row to its endpoint and record the outcome; commit after each row if asked.
+
+        2xx: sent. Timeout, connection error, 429, 5xx: retry later (exponential backoff
+        with jitter) or dead after the endpoint's max attempts. Any other status: dead at
+        once (a retry cannot help). A dead row raises an exception owned by the
+        endpoint's responsible user.
+        """
+        with requests.Session() as session:
+            for row in self.sudo():
+                if row.state not in ("pending", "failed"):
+                    continue
+                body = row._body()
+                endpoint = row.endpoint_id
+                headers = signature_headers(endpoint.sudo().secret or "", body, event_id=row.event_uuid)
+                status_code, error, retryable = None, None, True
+                try:
+                    response = session.post(
+                        endpoint.url,
+                        data=body,
+                        headers=headers,
+                        timeout=endpoint.timeout,
+                        allow_redirects=False,
+                    )
+                    status_code = response.status_code
+                    if 200 <= status_code < 300:
+                        retryable = None
+                    else:
+                        error = f"HTTP {status_code}: {response.text[:500]}"
+                        retryable = status_code == 429 or status_code >= 500
+                except requests.Timeout:
+                    error = _("No answer within %s seconds.", endpoint.timeout)
+                except requests.RequestException as exc:
+                    error = _("Connection failed: %s", exc)
+                row._record_attempt(status_code, error, retryable)
+                if auto_commit:
+                    self.env.cr.commit()
+
+    def _record_attempt(self, status_code, error, retryable):
+        """Write the outcome of one attempt (retryable None means delivered)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        attempts = self.attempts + 1
+        values = {"attempts": attempts, "last_status_code": status_code or 0, "last_error": error or False}
+        if retryable is None:
+            values.update(state="sent", sent_at=now, next_attempt_at=False)
+        elif retryable and attempts < self.endpoint_id.max_attempts:
+            values.update(state="failed", next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)))
+        else:
+            values.update(state="dead", next_attempt_at=False)
+        self.write(values)
+        if self.state == "dead":
+            _logger.warning(
+                "Outbound event %s to %s is dead: %s", self.event_uuid, self.endpoint_id.name, error
+            )
+            self.env["svc.exception"].raise_for(
+                self,
+                DEAD_KEY,
+                "integration",
+                _(
+                    "Delivery of %(event)s to %(endpoint)s is dead\n"
+                    "After %(attempts)s attempt(s): %(error)s\n"
+                    "Fix the endpoint (URL, secret, the receiver), then Replay the row from "
+                    "Service Operations > Integrations > Outbox.",
+                    event=self.display_name,
+                    endpoint=self.endpoint_id.name,
+                    attempts=attempts,
+                    error=error,
+                ),
+                severity="high",
+                owner=self.endpoint_id.responsible_user_id or None,
+            )
+
+    def _body(self):
+        """The signed JSON body (compact, keys sorted, so every retry sends the same bytes)."""
+        self.ensure_one()
+        envelope = {
+            "id": self.event_uuid,
+            "type": self.event_type,
+            "occurred_at": self.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "company": {"id": self.company_id.id, "name": self.company_id.name},
+            "record": {"model": self.res_model, "id": self.res_id, "name": self.record_name},
+            "data": self.payload or {},
+        }
+        return json.dumps(envelope, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+    @api.model
+    def _purge_old(self, days=None, batch_size=5000):
+        """Delete sent rows older than the retention; dead and retrying rows stay until resolved."""
+        if days is None:
+            days = int(
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("svc_ops_base.integration_retention_days", 30)
+            )
+        return _purge(
+            self.sudo(),
+            [("state", "=", "sent"), ("sent_at", "<", fields.Datetime.now() - timedelta(days=days))],
+            batch_size,
+        )

@@ -1,0 +1,1 @@
+from . import svc_integration_secret_wizard
