@@ -69,11 +69,12 @@ def run(env, sizes):
                   f"{everything.queries} query")  # fmt: skip
 
         automation = env.ref("svc_approval_matrix.automation_notify_requester_on_decision")
-        third = size // 3
+        quarter = size // 4
         for label, batch, notify, one_call in (
-            ("approve one by one, requester notified", docs[:third], True, False),
-            ("approve one by one, engine only", docs[third : 2 * third], False, False),
-            ("approve in one call (RPC batch), notified", docs[2 * third :], True, True),
+            ("approve one by one, requester notified", docs[:quarter], True, False),
+            ("approve one by one, engine only", docs[quarter : 2 * quarter], False, False),
+            ("approve in one call (RPC batch), notified", docs[2 * quarter : 3 * quarter], True, True),
+            ("approve in one call (RPC batch), engine only", docs[3 * quarter :], False, True),
         ):
             automation.active = notify
             with Measure(env) as measure:
