@@ -1,3 +1,7 @@
+# Mixins first: the models below inherit them.
+from . import svc_related_record_mixin
+
+# isort: split
 from . import (
     ir_http,
     signing,

@@ -14,7 +14,7 @@ class SvcException(models.Model):
 
     _name = "svc.exception"
     _description = "Service Operations Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.related.record.mixin"]
     _order = "state_sequence, severity_sequence desc, deadline, id desc"
 
     name = fields.Char(required=True, tracking=True)
@@ -65,12 +65,6 @@ class SvcException(models.Model):
         for exception in self:
             exception.state_sequence = states.index(exception.state)
             exception.severity_sequence = severities.index(exception.severity)
-
-    @api.depends("res_model", "res_id")
-    def _compute_res_name(self):
-        for exception in self:
-            record = exception._related_record()
-            exception.res_name = record.sudo().display_name if record else False
 
     def _group_expand_states(self, states, domain, order):
         return [key for key, _label in self._fields["state"].selection]
@@ -161,25 +155,6 @@ class SvcException(models.Model):
         """Bring a closed exception back to the queue."""
         self.write({"state": "open", "resolved_by_id": False, "resolved_at": False})
         return True
-
-    def action_open_record(self):
-        """Open the document this exception is about."""
-        self.ensure_one()
-        if not self._related_record():
-            raise UserError(_("The related record no longer exists."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
-
-    def _related_record(self):
-        self.ensure_one()
-        if not self.res_model or not self.res_id or self.res_model not in self.env:
-            return None
-        return self.env[self.res_model].browse(self.res_id).exists() or None
 
     def _check_open(self):
         closed = self.filtered(lambda exception: exception.state not in OPEN_STATES)

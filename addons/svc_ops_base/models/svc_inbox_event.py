@@ -80,6 +80,7 @@ class SvcInboxEvent(models.Model):
 
     _name = "svc.inbox.event"
     _description = "Inbound Integration Event"
+    _inherit = ["svc.related.record.mixin"]
     _order = "id desc"
 
     source_id = fields.Many2one(
@@ -112,12 +113,6 @@ class SvcInboxEvent(models.Model):
             event.payload_text = (
                 json.dumps(event.payload, indent=2, ensure_ascii=False) if event.payload else False
             )
-
-    @api.depends("res_model", "res_id")
-    def _compute_res_name(self):
-        for event in self:
-            record = event._related_record()
-            event.res_name = record.sudo().display_name if record else False
 
     @api.depends("event_type", "event_id")
     def _compute_display_name(self):
@@ -157,19 +152,6 @@ class SvcInboxEvent(models.Model):
         events.write({"state": "received", "attempts": 0, "next_attempt_at": fields.Datetime.now()})
         events._process()
         return True
-
-    def action_open_record(self):
-        """Open the document the event was about."""
-        self.ensure_one()
-        record = self._related_record()
-        if not record:
-            raise UserError(_("This event is not linked to a record (yet)."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------ receiving
     @api.model
@@ -408,12 +390,6 @@ class SvcInboxEvent(models.Model):
         return partner
 
     # ------------------------------------------------------------------ helpers
-    def _related_record(self):
-        self.ensure_one()
-        if not self.res_model or not self.res_id or self.res_model not in self.env:
-            return None
-        return self.env[self.res_model].browse(self.res_id).exists() or None
-
     def _check_can_operate(self):
         self.check_access_rights("write")
         self.check_access_rule("write")

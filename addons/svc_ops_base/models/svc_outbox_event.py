@@ -29,6 +29,7 @@ class SvcOutboxEvent(models.Model):
 
     _name = "svc.outbox.event"
     _description = "Outbound Integration Event"
+    _inherit = ["svc.related.record.mixin"]
     _order = "id desc"
 
     event_uuid = fields.Char("Event ID", required=True, readonly=True, index=True)
@@ -96,22 +97,6 @@ class SvcOutboxEvent(models.Model):
         rows.write({"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now()})
         self.env["svc.exception"].resolve_for(rows, DEAD_KEY, _("Replayed by %s.", self.env.user.name))
         return True
-
-    def action_open_record(self):
-        """Open the document the event is about."""
-        self.ensure_one()
-        if (
-            not self.res_model
-            or self.res_model not in self.env
-            or not self.env[self.res_model].browse(self.res_id).exists()
-        ):
-            raise UserError(_("The related record no longer exists."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------ publishing
     @api.model
