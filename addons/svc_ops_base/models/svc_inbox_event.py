@@ -397,20 +397,18 @@ class SvcInboxEvent(models.Model):
     @api.model
     def _purge_old(self, days=None, batch_size=5000):
         """Delete processed events older than the retention; failed and dead ones stay until resolved."""
-        if days is None:
-            days = int(
-                self.env["ir.config_parameter"]
-                .sudo()
-                .get_param("svc_ops_base.integration_retention_days", 30)
-            )
-        return _purge(
-            self.sudo(),
-            [
-                ("state", "=", "processed"),
-                ("processed_at", "<", fields.Datetime.now() - timedelta(days=days)),
-            ],
-            batch_size,
+        return _purge_older_than(self, [("state", "=", "processed")], "processed_at", days, batch_size)
+
+
+def _purge_older_than(model, domain, date_field, days, batch_size):
+    """Purge the rows of `domain` whose `date_field` is older than `days` (default: the
+    integration retention setting, 30 days)."""
+    if days is None:
+        days = int(
+            model.env["ir.config_parameter"].sudo().get_param("svc_ops_base.integration_retention_days", 30)
         )
+    cutoff = fields.Datetime.now() - timedelta(days=days)
+    return _purge(model.sudo(), [*domain, (date_field, "<", cutoff)], batch_size)
 
 
 def _purge(model, domain, batch_size):

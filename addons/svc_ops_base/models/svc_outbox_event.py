@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import date_utils
 
 from .signing import backoff_seconds, signature_headers
-from .svc_inbox_event import _purge
+from .svc_inbox_event import _purge_older_than
 
 _logger = logging.getLogger(__name__)
 
@@ -297,14 +297,4 @@ class SvcOutboxEvent(models.Model):
     @api.model
     def _purge_old(self, days=None, batch_size=5000):
         """Delete sent rows older than the retention; dead and retrying rows stay until resolved."""
-        if days is None:
-            days = int(
-                self.env["ir.config_parameter"]
-                .sudo()
-                .get_param("svc_ops_base.integration_retention_days", 30)
-            )
-        return _purge(
-            self.sudo(),
-            [("state", "=", "sent"), ("sent_at", "<", fields.Datetime.now() - timedelta(days=days))],
-            batch_size,
-        )
+        return _purge_older_than(self, [("state", "=", "sent")], "sent_at", days, batch_size)
