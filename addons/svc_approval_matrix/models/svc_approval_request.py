@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -18,7 +19,7 @@ class SvcApprovalRequest(models.Model):
 
     _name = "svc.approval.request"
     _description = "Approval Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.related.record.mixin"]
     _order = "id desc"
 
     name = fields.Char("Step", required=True, readonly=True)
@@ -77,12 +78,6 @@ class SvcApprovalRequest(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
 
-    @api.depends("res_model", "res_id")
-    def _compute_res_name(self):
-        for request in self:
-            document = request._document()
-            request.res_name = document.sudo().display_name if document else False
-
     @api.depends_context("uid")
     @api.depends("state", "approver_ids", "approved_by_ids")
     def _compute_can_decide(self):
@@ -130,40 +125,36 @@ class SvcApprovalRequest(models.Model):
         """The current user and everyone who delegated to them today."""
         return self.env.user | self.env["svc.approval.delegation"]._delegators_of(self.env.user)
 
-    def _document(self):
-        self.ensure_one()
-        if self.res_model not in self.env:
-            return None
-        return self.env[self.res_model].browse(self.res_id).exists() or None
-
-    def action_open_document(self):
-        """Open the governed document (approve or reject it there)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
-
     def action_approve(self, comment=None):
-        """Approve from the request list: the same rules as on the document."""
-        for request in self:
-            request._document().action_approve(comment=comment)
+        """Approve from the request list: the same rules as on the documents."""
+        for documents in self._documents_by_model():
+            documents.action_approve(comment=comment)
         return True
 
     def action_reject(self, reason):
-        """Reject from the request list: the same rules as on the document."""
-        for request in self:
-            request._document().action_reject(reason)
+        """Reject from the request list: the same rules as on the documents."""
+        for documents in self._documents_by_model():
+            documents.action_reject(reason)
         return True
+
+    def _documents_by_model(self):
+        """The governed documents of these steps, one recordset per model (decided in batch)."""
+        gone = self.filtered(lambda request: not request._related_record())
+        if gone:
+            raise UserError(
+                _("The document of %s no longer exists: there is nothing left to decide.",
+                  ", ".join(gone.mapped("name")))
+            )  # fmt: skip
+        ids_by_model = defaultdict(list)
+        for request in self:
+            ids_by_model[request.res_model].append(request.res_id)
+        return [self.env[model].browse(ids) for model, ids in ids_by_model.items()]
 
     def _activate(self):
         """Open these waiting steps: resolve their approvers and start their SLA clock."""
         now = fields.Datetime.now()
         for request in self:
-            document = request._document()
+            document = request._related_record()
             decided_before = self.search(
                 [
                     ("res_model", "=", request.res_model),
@@ -247,7 +238,7 @@ class SvcApprovalRequest(models.Model):
                     "approver_ids": [(4, uid) for uid in extra.ids],
                 }
             )
-            document = request._document()
+            document = request._related_record()
             note = _(
                 "Approval step '%(step)s' of %(document)s is past its SLA (due %(due)s).",
                 step=request.name,
@@ -279,7 +270,7 @@ class SvcApprovalRequest(models.Model):
             "event": event,
             "res_model": self.res_model,
             "res_id": self.res_id,
-            "res_name": (document or self._document() or self).display_name,
+            "res_name": (document or self._related_record() or self).display_name,
             "request_id": self.id,
             "step_name": self.name,
             "user_id": (user or self.env.user).id,

@@ -223,3 +223,16 @@ class TestApprovalFlow(ApprovalCase):
                          {"approved"})  # fmt: skip
         self.assertEqual(len(self._log(docs[0], "approved")), 1)
         self.assertTrue(all(doc.with_user(self.finance).can_approve for doc in docs), "finance is next")
+
+    def test_decide_from_the_request_list(self):
+        doc = self._document()
+        doc.action_request_approval()
+        step = doc.approval_request_ids.filtered(lambda r: r.state == "pending")
+        self.assertEqual(step.res_name, doc.display_name)
+        self.assertEqual(step.with_user(self.approver).action_open_record()["res_id"], doc.id)
+        step.with_user(self.approver).action_approve(comment="from the list")
+        self.assertEqual(step.state, "approved")
+        finance_step = doc.approval_request_ids.filtered(lambda r: r.state == "pending")
+        doc.sudo().unlink()
+        with self.assertRaisesRegex(UserError, "no longer exists"):
+            finance_step.with_user(self.finance).action_approve()
