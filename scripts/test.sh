@@ -42,7 +42,7 @@ set +e
 "$VENV/bin/pytest" --odoo-database="$DB" --odoo-config="$ODOO_CONF" --odoo-addons-path="$(addons_path)" \
     --odoo-extra="db-filter=^$DB\$" --odoo-extra="db_host=$PGHOST" --odoo-extra="db_port=$PGPORT" \
     --odoo-extra="db_user=$PGUSER" --odoo-extra="db_password=$PGPASSWORD" \
-    "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
+    --odoo-extra="http-port=${TEST_HTTP_PORT:-8069}" "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
 test_status=${PIPESTATUS[0]}
 set -e
 
