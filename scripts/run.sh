@@ -32,4 +32,4 @@ echo "$stamp" > "$stamp_file"
 say "Serving $DB on http://localhost:${HTTP_PORT:-8069} (admin / admin). Ctrl-C stops."
 exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" --addons-path="$(addons_path)" \
     --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
-    -d "$DB" --db-filter="^$DB\$" --http-port="${HTTP_PORT:-8069}" "$@"
+    -d "$DB" --db-filter= --http-port="${HTTP_PORT:-8069}" "$@"

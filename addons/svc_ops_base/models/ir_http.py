@@ -1,7 +1,11 @@
+import logging
+
 from werkzeug.exceptions import HTTPException
 
-from odoo import models
+from odoo import SUPERUSER_ID, models
 from odoo.http import request
+
+_logger = logging.getLogger(__name__)
 
 WEBHOOK_PREFIX = "/svc/webhook/"
 
@@ -32,12 +36,24 @@ class IrHttp(models.AbstractModel):
             status = {405: "method_not_allowed", 413: "too_large"}.get(
                 code, "malformed" if code < 500 else "error"
             )
-            return request.make_json_response(
-                {
-                    "status": status,
-                    "event": None,
-                    "error": getattr(exception, "description", None) or str(exception),
-                },
-                status=code,
-            )
+            error = getattr(exception, "description", None) or str(exception)
+            if code < 500 and code != 404:
+                cls._count_webhook_refusal(code, error)
+            return request.make_json_response({"status": status, "event": None, "error": error}, status=code)
         return super()._handle_error(exception)
+
+    @classmethod
+    def _count_webhook_refusal(cls, code, error):
+        """Count a refusal Odoo made before the route ran (wrong method, body over the route's
+        limit) on the source named in the URL. Nothing else of the request is kept: its
+        transaction is rolled back, then the count alone is committed."""
+        source_code = request.httprequest.path[len(WEBHOOK_PREFIX) :].split("/", 1)[0]
+        try:
+            env = request.env(user=SUPERUSER_ID)
+            env.cr.rollback()
+            config = env["svc.integration.source"]._webhook_configs().get(source_code)
+            if config is not None:
+                env["svc.integration.source"]._count_refusal(config.id, f"{code} {error}")
+                env.cr.commit()
+        except Exception:  # the sender still gets its JSON answer; the cause goes to the log
+            _logger.warning("Could not count the refused webhook request on %s", source_code, exc_info=True)

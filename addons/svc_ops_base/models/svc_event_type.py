@@ -22,3 +22,14 @@ class SvcEventType(models.Model):
     active = fields.Boolean(default=True)
 
     _sql_constraints = [("code_uniq", "unique(code)", "An event type with this code already exists.")]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"code", "active"}.intersection(vals):
+            self.env.registry.clear_cache()  # the webhook's allowed types are cached by code
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result

@@ -1,10 +1,22 @@
+from collections import namedtuple
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 # The route refuses larger bodies before any source is looked at (odoo.http's own limit is 128 MiB).
 MAX_WEBHOOK_BODY = 8 * 1024 * 1024
+
+# What the webhook needs to know about an active source, held in memory (see _webhook_configs).
+WebhookConfig = namedtuple(
+    "WebhookConfig",
+    "id company_id max_payload_size secret previous_secret previous_secret_valid_until allowed_types",
+)
+# Writing one of these fields (or an event type's code or active flag) clears the webhook's cache.
+WEBHOOK_CONFIG_FIELDS = {
+    "code", "active", "company_id", "allowed_event_type_ids", "max_payload_size", "secret",
+    "previous_secret", "previous_secret_valid_until",
+}  # fmt: skip
 
 
 class SvcIntegrationSource(models.Model):
@@ -115,6 +127,23 @@ class SvcIntegrationSource(models.Model):
 
     _sql_constraints = [("code_uniq", "unique(code)", "Another source already uses this code.")]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        sources = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return sources
+
+    def write(self, vals):
+        result = super().write(vals)
+        if WEBHOOK_CONFIG_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
     def action_view_events(self):
         """The inbox filtered on this source."""
         self.ensure_one()
@@ -146,23 +175,42 @@ class SvcIntegrationSource(models.Model):
         self.message_post(body=_("Secret rotated by %s.", self.env.user.name))
         return secret
 
-    def _valid_secrets(self):
-        """The secrets a request may be signed with right now (current, then previous in its grace period)."""
-        self.ensure_one()
-        source = self.sudo()
-        valid = [source.secret]
-        until = source.previous_secret_valid_until
-        if source.previous_secret and until and until > fields.Datetime.now():
-            valid.append(source.previous_secret)
+    @api.model
+    @tools.ormcache()
+    def _webhook_configs(self):
+        """{code: WebhookConfig} of every active source, cached in the registry.
+
+        The webhook answers from memory instead of reading the source, its secrets and its
+        event types on every request. Any change to those clears the cache (create, write,
+        unlink here and on event types), and other workers follow through Odoo's registry
+        signaling. One entry for all sources: unknown codes do not fill the cache.
+        """
+        sources = self.sudo().with_context(active_test=True).search([])
+        return {
+            source.code: WebhookConfig(
+                source.id,
+                source.company_id.id,
+                source.max_payload_size,
+                source.secret or None,
+                source.previous_secret or None,
+                source.previous_secret_valid_until or None,
+                frozenset(source.allowed_event_type_ids.filtered("active").mapped("code")),
+            )
+            for source in sources
+        }
+
+    @api.model
+    def _webhook_secrets(self, config):
+        """The secrets of a WebhookConfig valid right now: current, then previous in its grace period."""
+        valid = [config.secret]
+        until = config.previous_secret_valid_until
+        if config.previous_secret and until and until > fields.Datetime.now():
+            valid.append(config.previous_secret)
         return [secret for secret in valid if secret]
 
-    def _allowed_type_codes(self):
-        """The codes of the event types this source may send."""
-        self.ensure_one()
-        return set(self.allowed_event_type_ids.mapped("code"))
-
-    def _count_refusal(self, reason):
-        """Count a refused request on the source (SQL: one statement, no ORM write tracking)."""
+    @api.model
+    def _count_refusal(self, source_id, reason):
+        """Count a refused request on source `source_id` (SQL: one statement, no ORM write tracking)."""
         self.env.cr.execute(
             """
             UPDATE svc_integration_source
@@ -171,6 +219,8 @@ class SvcIntegrationSource(models.Model):
                    last_failure_reason = %s
              WHERE id = %s
             """,
-            (reason[:250], self.id),
+            (reason[:250], source_id),
         )
-        self.invalidate_recordset(["failure_count", "last_failure_at", "last_failure_reason"])
+        self.browse(source_id).invalidate_recordset(
+            ["failure_count", "last_failure_at", "last_failure_reason"]
+        )

@@ -40,12 +40,14 @@ class TestConcurrentDelivery(TransactionCase):
             inbox_b = api.Environment(cr_b, SUPERUSER_ID, {})["svc.inbox.event"]
             source_a = inbox_a.env["svc.integration.source"].browse(self.source_id)
             source_b = inbox_b.env["svc.integration.source"].browse(self.source_id)
-            results["a"] = inbox_a._store(source_a, "same", "svc.ping", body)
+            results["a"] = inbox_a._store(source_a.id, source_a.company_id.id, "same", "svc.ping", body)
 
             def second_delivery():
                 try:
                     # As the HTTP layer does: a serialization failure replays the transaction.
-                    store = functools.partial(inbox_b._store, source_b, "same", "svc.ping", body)
+                    store = functools.partial(
+                        inbox_b._store, source_b.id, source_b.company_id.id, "same", "svc.ping", body
+                    )
                     results["b"] = retrying(store, inbox_b.env)
                     cr_b.commit()
                 except Exception as error:  # reported by the assertion below

@@ -23,7 +23,11 @@ class TestInboxProcessing(IntegrationMixin, SvcOpsCase):
             "type": event_type,
             "data": {"message": "hello"} if data is None else data,
         }
-        self.assertTrue(self.inbox._store(self.source, event_id, event_type, json.dumps(envelope)))
+        self.assertTrue(
+            self.inbox._store(
+                self.source.id, self.source.company_id.id, event_id, event_type, json.dumps(envelope)
+            )
+        )
         return self.inbox.search([("source_id", "=", self.source.id), ("event_id", "=", event_id)])
 
     def test_ping_is_processed_and_linked_to_the_known_record(self):

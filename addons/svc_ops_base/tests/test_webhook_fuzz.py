@@ -44,7 +44,14 @@ class TestWebhookFuzz(SvcOpsHttpCase):
             else:
                 self.assertGreaterEqual(response.status_code, 400, f"{mutation.__name__}: {answer}")
         stored = self.env["svc.inbox.event"].search([("source_id", "=", self.source.id)])
-        self.assertEqual(sorted(stored.mapped("event_id")), sorted(sent_valid))
+        self.assertEqual(sorted(stored.mapped("event_id")), sorted(sent_valid), "one event per valid id")
+        self.assertEqual(len(stored), len(sent_valid))
+        self.source.invalidate_recordset()
+        self.assertEqual(
+            self.source.failure_count,
+            sum(status >= 400 for status in statuses),
+            "every refusal is counted on the source",
+        )
         self.assertGreater(len(sent_valid), 20, "the fuzz mixes enough valid events")
         self.assertGreater(len(set(statuses)), 5, "the fuzz reaches most refusal codes")
 

@@ -121,6 +121,9 @@ class TestWebhookInbox(SvcOpsHttpCase):
         status, answer = self._send("evt-big", body=body)
         self.assertEqual((status, answer["status"]), (413, "too_large"))
         self.assertFalse(self._events("evt-big"))
+        self.source.invalidate_recordset()
+        self.assertEqual(self.source.failure_count, 1)
+        self.assertIn("413", self.source.last_failure_reason)
 
     def test_unknown_or_archived_source_is_not_found(self):
         status, answer = self._send("evt-5", code="nobody")
@@ -136,12 +139,34 @@ class TestWebhookInbox(SvcOpsHttpCase):
         self.assertEqual((status, answer), (422, {"status": "type_not_allowed", "event": "evt-6",
                                                   "error": "Event type 'supplier.ack' is not allowed for this source."}))  # fmt: skip
         self.assertFalse(self._events("evt-6"))
+        self.source.invalidate_recordset()
+        self.assertEqual((self.source.failure_count, self.source.last_failure_reason[:3]), (1, "422"))
+
+    def test_source_changes_apply_to_the_next_request(self):
+        """The webhook reads sources from a cache: every change that matters clears it."""
+        ping = self.env.ref("svc_ops_base.event_type_svc_ping")
+        source = self.source.with_user(self.ops_manager)
+        self.assertEqual(self._send("evt-c1")[0], 202)
+        source.allowed_event_type_ids = [(3, ping.id)]
+        self.assertEqual(self._send("evt-c2")[0], 422, "the type is no longer allowed")
+        source.write({"allowed_event_type_ids": [(4, ping.id)], "max_payload_size": 10})
+        self.assertEqual(self._send("evt-c3")[0], 413, "the new size limit applies")
+        source.max_payload_size = 2048
+        self.assertEqual(self._send("evt-c4")[0], 202)
+        ping.with_user(self.ops_manager).active = False
+        self.assertEqual(self._send("evt-c5")[0], 422, "an archived event type is not allowed")
+        ping.with_user(self.ops_manager).active = True
+        source.code = "partner-portal-2"
+        self.assertEqual(self._send("evt-c6")[0], 404, "the old code is gone")
+        self.assertEqual(self._send("evt-c6", code="partner-portal-2")[0], 202)
 
     def test_wrong_method_answers_json(self):
         self.env.flush_all()
         response = self.opener.get(f"{self.base_url()}/svc/webhook/partner-portal", timeout=30)
         self.assertEqual(response.status_code, 405)
         self.assertEqual(response.json()["status"], "method_not_allowed")
+        self.source.invalidate_recordset()
+        self.assertEqual((self.source.failure_count, self.source.last_failure_reason[:3]), (1, "405"))
 
     def test_form_encoded_body_is_verified_on_its_raw_bytes(self):
         body = b"id=evt-7&type=svc.ping"
