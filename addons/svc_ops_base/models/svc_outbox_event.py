@@ -18,6 +18,8 @@ _logger = logging.getLogger(__name__)
 
 DEAD_KEY = "integration_outbox_dead"
 LEASE_MARGIN_SECONDS = 60
+# An attempt starts only when this much of the lease is left after its timeout (the commit, a slow answer).
+LEASE_SAFETY_SECONDS = 30
 
 
 class SvcOutboxEvent(models.Model):
@@ -148,10 +150,10 @@ class SvcOutboxEvent(models.Model):
     def _cron_deliver(self, batch_size=50, time_budget=240, auto_commit=None):
         """Deliver due rows: claim a batch (committed lease), then send and commit row by row.
 
-        The claim pushes each row's next attempt past its timeout (a lease) in a committed
-        transaction: another worker skips it, and if this worker dies, the rows it did not
-        confirm become due again when the lease ends: none is lost, none is sent twice
-        by two workers.
+        The claim pushes each row's next attempt past the time this worker may need to
+        reach and send it (a lease) in a committed transaction: another worker skips it,
+        and if this worker dies, the rows it did not confirm become due again when the
+        lease ends: none is lost, none is sent twice by two workers.
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
@@ -162,7 +164,7 @@ class SvcOutboxEvent(models.Model):
                 return True
             if auto_commit:
                 self.env.cr.commit()
-            rows._deliver(auto_commit=auto_commit)
+            rows._deliver(auto_commit=auto_commit, leased=True)
             if time.monotonic() - started > time_budget:
                 self.env.ref("svc_ops_base.ir_cron_deliver_outbox")._trigger()
                 return True
@@ -173,32 +175,38 @@ class SvcOutboxEvent(models.Model):
 
         A row is due when its next attempt has come, its endpoint is active, and no older
         row of the same record and endpoint is still undelivered (order per record).
+        Rows are sent one after the other, so the lease of each row covers the timeouts of
+        the rows before it and its own, plus a margin; `_deliver` stops before a row whose
+        lease would end during its attempt.
         """
         self.flush_model()
         now = fields.Datetime.now()
         self.env.cr.execute(
             """
+            WITH due AS (
+                SELECT due.id, active_endpoint.timeout
+                  FROM svc_outbox_event due
+                  JOIN svc_webhook_endpoint active_endpoint
+                    ON active_endpoint.id = due.endpoint_id AND active_endpoint.active
+                 WHERE due.state IN ('pending', 'failed')
+                   AND due.next_attempt_at <= %(now)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM svc_outbox_event older
+                         WHERE older.endpoint_id = due.endpoint_id
+                           AND older.res_id = due.res_id
+                           AND older.res_model = due.res_model
+                           AND older.state IN ('pending', 'failed')
+                           AND older.id < due.id)
+                 ORDER BY due.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF due SKIP LOCKED
+            ), leased AS (
+                SELECT id, sum(timeout) OVER (ORDER BY id) AS seconds FROM due
+            )
             UPDATE svc_outbox_event row
-               SET next_attempt_at = %(now)s + make_interval(secs => endpoint.timeout + %(margin)s)
-              FROM svc_webhook_endpoint endpoint
-             WHERE endpoint.id = row.endpoint_id
-               AND row.id IN (
-                    SELECT due.id
-                      FROM svc_outbox_event due
-                      JOIN svc_webhook_endpoint active_endpoint
-                        ON active_endpoint.id = due.endpoint_id AND active_endpoint.active
-                     WHERE due.state IN ('pending', 'failed')
-                       AND due.next_attempt_at <= %(now)s
-                       AND NOT EXISTS (
-                            SELECT 1 FROM svc_outbox_event older
-                             WHERE older.endpoint_id = due.endpoint_id
-                               AND older.res_id = due.res_id
-                               AND older.res_model = due.res_model
-                               AND older.state IN ('pending', 'failed')
-                               AND older.id < due.id)
-                     ORDER BY due.id
-                     LIMIT %(limit)s
-                       FOR UPDATE OF due SKIP LOCKED)
+               SET next_attempt_at = %(now)s + make_interval(secs => leased.seconds + %(margin)s)
+              FROM leased
+             WHERE row.id = leased.id
             RETURNING row.id
             """,
             {"now": now, "margin": LEASE_MARGIN_SECONDS, "limit": limit},
@@ -208,29 +216,54 @@ class SvcOutboxEvent(models.Model):
         rows.invalidate_recordset(["next_attempt_at"])
         return rows
 
-    def _deliver(self, auto_commit=False):
+    def _deliver(self, auto_commit=False, leased=False):
         """POST each row to its endpoint and record the outcome; commit after each row if asked.
+
+        `leased`: the rows were claimed by `_claim_due` (their next attempt is the end of
+        this worker's lease). The batch then stops before a row whose lease would end
+        during its attempt: that row becomes due again when the lease ends, so a second
+        worker can never send a row this one is still sending.
 
         2xx: sent. Timeout, connection error, 429, 5xx: retry later (exponential backoff
         with jitter) or dead after the endpoint's max attempts. Any other status: dead at
         once (a retry cannot help). A dead row raises an exception owned by the
         endpoint's responsible user.
+
+        Bodies, attempts and endpoint settings are read once for the batch, before the
+        first POST: a commit clears the ORM cache, and re-reading them after each row would
+        cost several queries per row. A delivered row then costs one UPDATE (and its commit).
         """
+        rows = self.sudo().filtered(lambda row: row.state in ("pending", "failed"))
+        endpoints = {
+            endpoint.id: (endpoint.url, endpoint.timeout, endpoint.secret or "", endpoint.max_attempts)
+            for endpoint in rows.endpoint_id
+        }
+        batch = [
+            (
+                row,
+                row.event_uuid,
+                row._body(),
+                row.attempts,
+                row.next_attempt_at,
+                endpoints[row.endpoint_id.id],
+            )
+            for row in rows
+        ]
         with requests.Session() as session:
-            for row in self.sudo():
-                if row.state not in ("pending", "failed"):
-                    continue
-                body = row._body()
-                endpoint = row.endpoint_id
-                headers = signature_headers(endpoint.sudo().secret or "", body, event_id=row.event_uuid)
+            for row, event_uuid, body, attempts, lease_end, (url, timeout, secret, max_attempts) in batch:
+                if (
+                    leased
+                    and fields.Datetime.now() + timedelta(seconds=timeout + LEASE_SAFETY_SECONDS) > lease_end
+                ):
+                    _logger.info(
+                        "Outbox lease ends before %s can be sent: it waits for the next run.", row.id
+                    )
+                    return
+                headers = signature_headers(secret, body, event_id=event_uuid)
                 status_code, error, retryable = None, None, True
                 try:
                     response = session.post(
-                        endpoint.url,
-                        data=body,
-                        headers=headers,
-                        timeout=endpoint.timeout,
-                        allow_redirects=False,
+                        url, data=body, headers=headers, timeout=timeout, allow_redirects=False
                     )
                     status_code = response.status_code
                     if 200 <= status_code < 300:
@@ -239,27 +272,45 @@ class SvcOutboxEvent(models.Model):
                         error = f"HTTP {status_code}: {response.text[:500]}"
                         retryable = status_code == 429 or status_code >= 500
                 except requests.Timeout:
-                    error = _("No answer within %s seconds.", endpoint.timeout)
+                    error = _("No answer within %s seconds.", timeout)
                 except requests.RequestException as exc:
                     error = _("Connection failed: %s", exc)
-                row._record_attempt(status_code, error, retryable)
+                row._record_attempt(status_code, error, retryable, attempts + 1, max_attempts)
                 if auto_commit:
                     self.env.cr.commit()
 
-    def _record_attempt(self, status_code, error, retryable):
-        """Write the outcome of one attempt (retryable None means delivered)."""
+    def _record_attempt(self, status_code, error, retryable, attempts, max_attempts):
+        """Write the outcome of attempt number `attempts` (retryable None means delivered).
+
+        One UPDATE, with the database's clock for write_date: after a commit, the ORM would
+        also ask the database for the time, a second statement for each delivered row.
+        """
         self.ensure_one()
         now = fields.Datetime.now()
-        attempts = self.attempts + 1
-        values = {"attempts": attempts, "last_status_code": status_code or 0, "last_error": error or False}
+        values = {"attempts": attempts, "last_status_code": status_code or 0, "last_error": error or None}
         if retryable is None:
-            values.update(state="sent", sent_at=now, next_attempt_at=False)
-        elif retryable and attempts < self.endpoint_id.max_attempts:
-            values.update(state="failed", next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)))
+            values.update(state="sent", sent_at=now, next_attempt_at=None)
+        elif retryable and attempts < max_attempts:
+            values.update(
+                state="failed",
+                sent_at=None,
+                next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)),
+            )
         else:
-            values.update(state="dead", next_attempt_at=False)
-        self.write(values)
-        if self.state == "dead":
+            values.update(state="dead", sent_at=None, next_attempt_at=None)
+        self.flush_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE svc_outbox_event
+               SET state = %(state)s, attempts = %(attempts)s, last_status_code = %(last_status_code)s,
+                   last_error = %(last_error)s, sent_at = %(sent_at)s, next_attempt_at = %(next_attempt_at)s,
+                   write_uid = %(uid)s, write_date = (now() AT TIME ZONE 'UTC')
+             WHERE id = %(id)s
+            """,
+            dict(values, uid=self.env.uid, id=self.id),
+        )
+        self.invalidate_recordset([*values, "write_uid", "write_date"])
+        if values["state"] == "dead":
             _logger.warning(
                 "Outbound event %s to %s is dead: %s", self.event_uuid, self.endpoint_id.name, error
             )

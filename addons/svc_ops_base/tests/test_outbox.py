@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 import requests
 
+import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase
@@ -180,6 +181,25 @@ class TestOutbox(OutboxCase):
             [message for message in received if message.startswith("a")], ["a1", "a1", "a2", "a3"]
         )
 
+    def test_each_row_is_leased_for_the_rows_before_it_and_a_batch_stops_before_its_lease_ends(self):
+        with StandIn() as stand_in:
+            self._endpoint(stand_in.url, timeout=10)
+            rows = self.outbox.browse()
+            for partner in (self.partner_a, self.partner_b, self.env.user.partner_id):
+                rows |= self.outbox._publish("svc.ping", partner, {"message": partner.name}).sudo()
+            claimed_at = fields.Datetime.now()
+            claimed = self.outbox._claim_due(10)
+            self.assertEqual(claimed, rows)
+            # Sent one after the other: the k-th row may wait for k-1 timeouts before its own.
+            for position, row in enumerate(claimed, start=1):
+                lease = (row.next_attempt_at - claimed_at).total_seconds()
+                self.assertAlmostEqual(lease, 10 * position + 60, delta=2, msg=f"lease of row {position}")
+            # The worker fell behind: the second row's lease ends before its attempt could.
+            claimed[1].next_attempt_at = fields.Datetime.now() + timedelta(seconds=15)
+            claimed._deliver(leased=True)
+            self.assertEqual(claimed.mapped("state"), ["sent", "pending", "pending"])
+            self.assertEqual(stand_in.event_ids(), [claimed[0].event_uuid], "the others wait for their lease")
+
     def test_send_test_event_delivers_at_once(self):
         with StandIn() as stand_in:
             endpoint = self._endpoint(stand_in.url, event_type_ids=[(6, 0, [])])
@@ -284,6 +304,23 @@ class TestOutboxCrash(TransactionCase):
             )
             expected = rows.mapped("event_uuid")
         self.assertEqual(self.stand_in.event_ids(), expected, "each row received once, in order")
+
+    def test_a_delivered_row_costs_one_update_whatever_the_batch(self):
+        """Bodies and endpoint settings are read once per batch, before the per-row commits."""
+        statements = []
+        with self.registry.cursor() as cr:
+            outbox = api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"]
+            for size in (1, 1, 3):  # the first batch also warms Odoo's caches (groups)
+                rows = outbox._claim_due(size)
+                cr.commit()
+                before = odoo.sql_db.sql_counter
+                rows._deliver(auto_commit=True, leased=True)
+                statements.append(odoo.sql_db.sql_counter - before)
+            self.assertEqual(self._rows(cr).mapped("state"), ["sent"] * 5)
+        self.assertEqual(
+            statements[2] - statements[1], 2, f"two more rows, two more statements: {statements}"
+        )
+        self.assertLessEqual(statements[2], 3 + 3, "one UPDATE per row and three reads for the batch")
 
     def test_two_workers_never_claim_the_same_row(self):
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
