@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 class SvcWebhookController(http.Controller):
     """``POST /svc/webhook/<source code>``: signed events in, JSON answers out, never HTML.
 
-    No session: the database is the one the dbfilter pins. The controller only reads the
+    No session: the database is the one odoo.conf pins (db_name). The controller only reads the
     request and hands it to ``svc.inbox.event._receive_webhook``, which authenticates,
     validates and stores as superuser.
     """
