@@ -28,6 +28,36 @@ class StockMove(models.Model):
         return moves
 
 
+class ProcurementGroup(models.Model):
+    _inherit = "procurement.group"
+
+    @api.model
+    def _search_rule(self, route_ids, packaging_id, product_id, warehouse_id, domain):
+        """Within one fulfilment batch (context `svc_rule_memo`), look each rule up once.
+
+        The rule Odoo finds depends on the routes (given, the packaging's, the product's
+        and its category's, the warehouse's) and on the domain, not on the product
+        itself: a batch of requests for the same project and routes shares one search for
+        its pull rule and one for its push rules, instead of several per move.
+        """
+        memo = self.env.context.get("svc_rule_memo")
+        if memo is None:
+            return super()._search_rule(route_ids, packaging_id, product_id, warehouse_id, domain)
+        key = (
+            tuple(route_ids.ids) if route_ids else (),
+            tuple(packaging_id.route_ids.ids) if packaging_id else (),
+            tuple((product_id.route_ids | product_id.categ_id.total_route_ids).ids),
+            warehouse_id.id if warehouse_id else False,
+            str(domain),
+            self.env.uid,
+            self.env.su,
+            tuple(self.env.companies.ids),
+        )
+        if key not in memo:
+            memo[key] = super()._search_rule(route_ids, packaging_id, product_id, warehouse_id, domain).ids
+        return self.env["stock.rule"].browse(memo[key])
+
+
 class StockRule(models.Model):
     _inherit = "stock.rule"
 
@@ -36,13 +66,19 @@ class StockRule(models.Model):
 
 
 class StockPicking(models.Model):
-    """Dispatch control: a request's transfer is validated only while its approval holds."""
+    """Dispatch control: a request's transfer is validated only while its approval holds and,
+    for serialized assets above the dispatch threshold, once its dispatch is approved."""
 
     _inherit = "stock.picking"
 
     def button_validate(self):
         requests = self.move_ids.svc_request_line_id.request_id
         requests._svc_approval_check()
+        dispatches = requests.dispatch_id
+        if dispatches:
+            dispatches._check_cleared(
+                self.filtered(lambda picking: picking.move_ids.svc_request_line_id.request_id.dispatch_id)
+            )
         return super().button_validate()
 
 
