@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools.sql import create_index
 
 
 class StockMove(models.Model):
@@ -16,6 +17,16 @@ class StockMove(models.Model):
     svc_needed_date = fields.Date(
         related="svc_request_line_id.request_id.needed_date", store=True, string="Needed On"
     )
+
+    def init(self):
+        super().init()
+        # the priority sweep looks for donors: reserved request moves of one product at one
+        # location, lowest priority and latest need first; one short index walk per short move
+        create_index(
+            self._cr, "stock_move_svc_donor_index", self._table,
+            ["product_id", "location_id", "svc_priority", "svc_needed_date DESC", "id DESC"],
+            where="svc_request_line_id IS NOT NULL AND state IN ('assigned', 'partially_available')",
+        )  # fmt: skip
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
@@ -70,6 +81,11 @@ class StockPicking(models.Model):
     for serialized assets above the dispatch threshold, once its dispatch is approved."""
 
     _inherit = "stock.picking"
+
+    # Odoo looks a transfer up by its procurement group for every group of moves it confirms
+    # (`_search_picking_for_assignation`); without an index that search reads every transfer
+    # of the same type and state, so it grew with the number of transfers
+    group_id = fields.Many2one(index="btree_not_null")
 
     def button_validate(self):
         requests = self.move_ids.svc_request_line_id.request_id
