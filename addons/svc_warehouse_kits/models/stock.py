@@ -19,7 +19,7 @@ class StockMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # the priority sweep looks for donors: reserved request moves of one product at one
         # location, lowest priority and latest need first; one short index walk per short move
         create_index(
@@ -27,6 +27,7 @@ class StockMove(models.Model):
             ["product_id", "location_id", "svc_priority", "svc_needed_date DESC", "id DESC"],
             where="svc_request_line_id IS NOT NULL AND state IN ('assigned', 'partially_available')",
         )  # fmt: skip
+        return result
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
