@@ -6,7 +6,7 @@
     "author": "svc-ops",
     "website": "https://github.com/svc-ops/svc-ops",
     "license": "LGPL-3",
-    "depends": ["stock", "project", "svc_approval_matrix"],
+    "depends": ["stock", "purchase_stock", "project", "svc_approval_matrix"],
     "data": [
         "security/svc_warehouse_kits_security.xml",
         "security/ir.model.access.csv",
@@ -14,6 +14,7 @@
         "views/svc_kit_views.xml",
         "views/svc_material_request_views.xml",
         "views/svc_asset_loan_views.xml",
+        "views/svc_material_dispatch_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/res_users_demo.xml", "demo/svc_kit_demo.xml", "demo/svc_material_request_demo.xml"],

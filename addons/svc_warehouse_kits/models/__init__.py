@@ -6,6 +6,7 @@ from . import (
     svc_exception,
     svc_kit,
     svc_kit_line,
+    svc_material_dispatch,
     svc_material_request,
     svc_material_request_line,
 )

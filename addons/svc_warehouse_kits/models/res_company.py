@@ -11,6 +11,11 @@ class ResCompany(models.Model):
     svc_loan_days = fields.Integer("Loan Period (days)", default=90)
     svc_urgent_window_days = fields.Integer("Urgent Request Window (days)", default=7)
     svc_urgent_repeat_threshold = fields.Integer("Urgent Requests Flagged From", default=3)
+    svc_dispatch_threshold = fields.Monetary(
+        "Dispatch Sign-off Above", default=2000.0, currency_field="currency_id",
+        help="A request whose serialized items cost more than this needs its dispatch approved (by the "
+        "Material Dispatch policies: a warehouse manager) before its transfer can be validated.",
+    )  # fmt: skip
 
 
 class ResConfigSettings(models.TransientModel):

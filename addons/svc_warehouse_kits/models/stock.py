@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools.sql import create_index
 
 
 class StockMove(models.Model):
@@ -17,6 +18,17 @@ class StockMove(models.Model):
         related="svc_request_line_id.request_id.needed_date", store=True, string="Needed On"
     )
 
+    def init(self):
+        result = super().init()
+        # the priority sweep looks for donors: reserved request moves of one product at one
+        # location, lowest priority and latest need first; one short index walk per short move
+        create_index(
+            self._cr, "stock_move_svc_donor_index", self._table,
+            ["product_id", "location_id", "svc_priority", "svc_needed_date DESC", "id DESC"],
+            where="svc_request_line_id IS NOT NULL AND state IN ('assigned', 'partially_available')",
+        )  # fmt: skip
+        return result
+
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         self.env["svc.asset.loan"]._sync_with_moves(moves.filtered(lambda move: move.state == "done"))
@@ -28,6 +40,36 @@ class StockMove(models.Model):
         return moves
 
 
+class ProcurementGroup(models.Model):
+    _inherit = "procurement.group"
+
+    @api.model
+    def _search_rule(self, route_ids, packaging_id, product_id, warehouse_id, domain):
+        """Within one fulfilment batch (context `svc_rule_memo`), look each rule up once.
+
+        The rule Odoo finds depends on the routes (given, the packaging's, the product's
+        and its category's, the warehouse's) and on the domain, not on the product
+        itself: a batch of requests for the same project and routes shares one search for
+        its pull rule and one for its push rules, instead of several per move.
+        """
+        memo = self.env.context.get("svc_rule_memo")
+        if memo is None:
+            return super()._search_rule(route_ids, packaging_id, product_id, warehouse_id, domain)
+        key = (
+            tuple(route_ids.ids) if route_ids else (),
+            tuple(packaging_id.route_ids.ids) if packaging_id else (),
+            tuple((product_id.route_ids | product_id.categ_id.total_route_ids).ids),
+            warehouse_id.id if warehouse_id else False,
+            str(domain),
+            self.env.uid,
+            self.env.su,
+            tuple(self.env.companies.ids),
+        )
+        if key not in memo:
+            memo[key] = super()._search_rule(route_ids, packaging_id, product_id, warehouse_id, domain).ids
+        return self.env["stock.rule"].browse(memo[key])
+
+
 class StockRule(models.Model):
     _inherit = "stock.rule"
 
@@ -36,13 +78,24 @@ class StockRule(models.Model):
 
 
 class StockPicking(models.Model):
-    """Dispatch control: a request's transfer is validated only while its approval holds."""
+    """Dispatch control: a request's transfer is validated only while its approval holds and,
+    for serialized assets above the dispatch threshold, once its dispatch is approved."""
 
     _inherit = "stock.picking"
+
+    # Odoo looks a transfer up by its procurement group for every group of moves it confirms
+    # (`_search_picking_for_assignation`); without an index that search reads every transfer
+    # of the same type and state, so it grew with the number of transfers
+    group_id = fields.Many2one(index="btree_not_null")
 
     def button_validate(self):
         requests = self.move_ids.svc_request_line_id.request_id
         requests._svc_approval_check()
+        dispatches = requests.dispatch_id
+        if dispatches:
+            dispatches._check_cleared(
+                self.filtered(lambda picking: picking.move_ids.svc_request_line_id.request_id.dispatch_id)
+            )
         return super().button_validate()
 
 

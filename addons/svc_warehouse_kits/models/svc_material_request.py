@@ -61,6 +61,12 @@ class SvcMaterialRequest(models.Model):
     has_serialized = fields.Boolean(
         compute="_compute_estimated_value", store=True, string="Serialized Assets"
     )
+    serialized_value = fields.Monetary(
+        compute="_compute_estimated_value", store=True, currency_field="currency_id",
+        help="Cost of the serialized lines: above the company's dispatch threshold, the dispatch needs sign-off.",
+    )  # fmt: skip
+    dispatch_id = fields.Many2one("svc.material.dispatch", "Dispatch Approval", readonly=True, copy=False)
+    dispatch_state = fields.Selection(related="dispatch_id.approval_state", string="Dispatch Approval Status")
     procurement_group_id = fields.Many2one("procurement.group", readonly=True, copy=False)
     picking_ids = fields.One2many(
         "stock.picking", compute="_compute_picking_ids", string="Transfers", compute_sudo=True
@@ -96,7 +102,11 @@ class SvcMaterialRequest(models.Model):
             request.estimated_value = sum(
                 line.quantity * line.product_id.standard_price for line in request.line_ids
             )
-            request.has_serialized = any(line.product_id.tracking == "serial" for line in request.line_ids)
+            serialized = request.line_ids.filtered(lambda line: line.product_id.tracking == "serial")
+            request.has_serialized = bool(serialized)
+            request.serialized_value = sum(
+                line.quantity * line.product_id.standard_price for line in serialized
+            )
 
     @api.depends("line_ids.move_ids.picking_id")
     def _compute_picking_ids(self):
@@ -188,7 +198,7 @@ class SvcMaterialRequest(models.Model):
                 _("%s is already delivered: it cannot be cancelled.", ", ".join(done.mapped("name")))
             )
         self.sudo()._open_moves()._action_cancel()
-        self.approval_request_ids.filtered(
+        (self.approval_request_ids | self.dispatch_id.approval_request_ids).filtered(
             lambda req: req.state in ("waiting", "pending", "escalated")
         ).sudo().write({"state": "cancelled"})
         self.write({"state": "cancelled"})
@@ -196,7 +206,13 @@ class SvcMaterialRequest(models.Model):
 
     def action_release_reservation(self):
         """Give the reserved stock back (the request stays open; the priority sweep may
-        reserve again later)."""
+        reserve again later). A warehouse manager's decision."""
+        if not self.env.user.has_group("svc_warehouse_kits.group_kits_manager"):
+            raise UserError(_("Only a warehouse manager (Material Requests / Manager) releases a reservation; "
+                              "move the needed date instead and the reservation follows."))  # fmt: skip
+        return self._release_reservation()
+
+    def _release_reservation(self):
         moves = (
             self.sudo()._open_moves().filtered(lambda move: move.state in ("assigned", "partially_available"))
         )
@@ -215,6 +231,17 @@ class SvcMaterialRequest(models.Model):
         action["domain"] = [("id", "in", self.picking_ids.ids)]
         action["context"] = {"create": False}
         return action
+
+    def action_view_dispatch(self):
+        """Open the dispatch approval of the request."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Dispatch Approval"),
+            "res_model": "svc.material.dispatch",
+            "res_id": self.dispatch_id.id,
+            "view_mode": "form",
+        }
 
     def action_open_kit_wizard(self):
         """Pick kits to add."""
@@ -257,14 +284,32 @@ class SvcMaterialRequest(models.Model):
         Project deliveries go through the warehouse's "Project Supply" route (an internal
         transfer to the project's location); site deliveries through its delivery route.
         Shortages are replenished through the warehouse's own routes (Buy gives an RFQ).
+        Idempotent: a request approved again (after a reset) only procures what its lines
+        do not already have moves for. Works on the whole batch at once: one procurement
+        group per request (one transfer each) created together, one procurement run for
+        every line of the batch, each rule looked up once for the batch.
         """
-        procurement = self.env["procurement.group"]
-        procurements, routes, locations = [], {}, {}
-        for request in self:
-            warehouse = request.warehouse_id
-            group = request.procurement_group_id or procurement.create(
-                {"name": request.name, "partner_id": request._delivery_partner().id}
+        procurement = self.env["procurement.group"].sudo()
+        requests = self.sudo()
+        lines_todo = {}
+        for line in requests.line_ids:
+            ordered = sum(
+                line.move_ids.filtered(lambda move: move.state != "cancel").mapped("product_uom_qty")
             )
+            if line.quantity - ordered > 0:
+                lines_todo[line] = line.quantity - ordered
+        without_group = requests.filtered(lambda req: not req.procurement_group_id)
+        groups = procurement.create(
+            [
+                {"name": request.name, "partner_id": request._delivery_partner().id}
+                for request in without_group
+            ]
+        )
+        group_by_request = dict(zip(without_group.ids, groups, strict=True))
+        locations, routes, procurements = {}, {}, []
+        for request in requests:
+            warehouse = request.warehouse_id
+            group = request.procurement_group_id or group_by_request[request.id]
             values = {"group_id": group, "warehouse_id": warehouse, "date_planned": request.needed_date,
                       "date_deadline": request.needed_date, "priority": "1" if request.priority != "0" else "0"}  # fmt: skip
             if request.destination_type == "project":
@@ -277,21 +322,69 @@ class SvcMaterialRequest(models.Model):
                 values["route_ids"] = routes[warehouse.id]
             else:
                 location = request._delivery_partner().property_stock_customer
-                values["partner_id"] = request._delivery_partner()
-            request.write({"procurement_group_id": group.id, "location_dest_id": location.id
-                           if request.destination_type == "project" else False})  # fmt: skip
-            for line in request.line_ids:
+                values["partner_id"] = request._delivery_partner().id
+            vals = {"location_dest_id": location.id if request.destination_type == "project" else False}
+            if not request.procurement_group_id:
+                vals["procurement_group_id"] = group.id
+            if any(request[name].id != value for name, value in vals.items()):
+                request.write(vals)
+            for line in request.line_ids.filtered(lambda line: line in lines_todo):
                 procurements.append(
                     procurement.Procurement(
-                        line.product_id, line.quantity, line.uom_id, location, line.product_id.display_name,
+                        line.product_id, lines_todo[line], line.uom_id, location, line.product_id.display_name,
                         request.name, request.company_id, dict(values, svc_request_line_id=line.id),
                     )
                 )  # fmt: skip
-        procurement.sudo().run(procurements)
-        moves = self._open_moves()
-        moves._action_assign()
+        # one run for the batch: Odoo groups the moves by rule, creates and confirms them together;
+        # the rule lookups (pull and push) are shared by the requests of the batch
+        procurement.with_context(svc_rule_memo={}).run(procurements)
+        requests._open_moves().filtered(
+            lambda move: move.state in ("confirmed", "partially_available")
+        )._action_assign()
         self.write({"state": "in_progress"})
+        self._request_dispatch_approval()
         self._replenish_shortages()
+
+    def _request_dispatch_approval(self):
+        """Open the dispatch step of the requests whose serialized items cost more than the
+        company's dispatch threshold (an existing one gets the new value: the engine sends it
+        back to approval when the value rises and its policy says so)."""
+        needing = self.filtered(
+            lambda req: req.has_serialized and req.serialized_value > req.company_id.svc_dispatch_threshold
+        )
+        for request in needing.filtered("dispatch_id"):
+            if request.dispatch_id.serialized_value != request.serialized_value:
+                request.dispatch_id.sudo().write(request._dispatch_values())
+        new = needing.filtered(lambda req: not req.dispatch_id)
+        if not new:
+            return
+        dispatches = (
+            self.env["svc.material.dispatch"]
+            .sudo()
+            .with_context(mail_create_nosubscribe=True)
+            .create([dict(request._dispatch_values(), request_id=request.id) for request in new])
+        )
+        for request, dispatch in zip(new, dispatches, strict=True):
+            request.sudo().dispatch_id = dispatch
+        dispatches.action_request_approval()
+        for request in new:
+            request.sudo()._message_log(
+                body=_("Serialized assets worth %(value)s, above the dispatch threshold of %(threshold)s: the "
+                       "transfer can be validated once the dispatch is approved (%(state)s).",
+                       value=request.currency_id.format(request.serialized_value),
+                       threshold=request.currency_id.format(request.company_id.svc_dispatch_threshold),
+                       state=request.dispatch_id._svc_approval_state_label())
+            )  # fmt: skip
+
+    def _dispatch_values(self):
+        self.ensure_one()
+        serialized = self.line_ids.filtered(lambda line: line.product_id.tracking == "serial")
+        return {
+            "serialized_value": self.serialized_value,
+            "serialized_summary": "\n".join(
+                f"{line.quantity:g} x {line.product_id.display_name}" for line in serialized
+            ),
+        }
 
     def _replenish_shortages(self):
         """For what could not be reserved: run a procurement at the warehouse's stock (its
@@ -382,8 +475,8 @@ class SvcMaterialRequest(models.Model):
             lambda req: req.state in OPEN_STATES and req._effective_needed_date() > horizon
             and req.sudo()._open_moves().filtered(lambda move: move.state in ("assigned", "partially_available"))
         )  # fmt: skip
-        for request in slipped:
-            request.action_release_reservation()
+        for request in slipped.sudo():  # the system's consequence of a date someone else moved
+            request._release_reservation()
             request.activity_schedule(
                 "mail.mail_activity_data_todo", user_id=request.requested_by_id.id,
                 summary=_("Reservation released"),

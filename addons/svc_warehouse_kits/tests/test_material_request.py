@@ -40,6 +40,15 @@ class TestMaterialRequest(MaterialRequestCase):
         self.assertEqual(request.line_ids.mapped("qty_reserved"), [1.0, 5.0])
         self.assertEqual(request.availability, "full")
 
+    def test_site_delivery_goes_through_the_warehouse_delivery_route(self):
+        site = self.env["res.partner"].create({"name": "Client site B"})
+        request = self._request([(self.dock, 1)], destination_type="site", delivery_partner_id=site.id)
+        request.action_submit()
+        picking = request.picking_ids
+        self.assertEqual(picking.picking_type_id, self.warehouse.out_type_id, "a delivery")
+        self.assertEqual((picking.partner_id, picking.location_dest_id.usage), (site, "customer"))
+        self.assertEqual(request.availability, "full")
+
     def test_above_the_threshold_the_project_manager_approves(self):
         request = self._request([(self.dock, 12)])
         request.action_submit()

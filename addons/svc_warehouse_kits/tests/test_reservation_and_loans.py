@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 
 from .common import MaterialRequestCase
 
@@ -58,6 +59,39 @@ class TestReservationAndLoans(MaterialRequestCase):
         self.project.active = False
         self.assertEqual(request.state, "cancelled")
 
+    def test_a_project_moved_to_the_canceled_stage_cancels_its_requests(self):
+        manager = new_test_user(
+            self.env,
+            "mr_project_admin",
+            groups="base.group_user,project.group_project_manager,project.group_project_stages",
+        )
+        request = self._request([(self.dock, 1)])
+        request.action_submit()
+        draft = self._request([(self.cable, 1)])
+        self.project.with_user(manager).stage_id = self.env.ref("project.project_project_stage_3")
+        self.assertEqual((request.state, draft.state), ("cancelled", "cancelled"))
+        self.assertEqual(request.picking_ids.state, "cancel", "the reserved docks went back")
+
+    def test_only_a_warehouse_manager_releases_a_reservation(self):
+        request = self._request([(self.dock, 1)])
+        request.action_submit()
+        with self.assertRaisesRegex(UserError, "Only a warehouse manager"):
+            request.with_user(self.requester).action_release_reservation()
+        self.assertEqual(request.availability, "full")
+        request.with_user(self.wh_manager).action_release_reservation()
+        self.assertEqual(request.availability, "none")
+
+    def test_a_slip_by_the_project_manager_releases_without_rights_on_the_request(self):
+        self.project_manager.groups_id += self.env.ref("project.group_project_manager")
+        request = self._request([(self.dock, 1)], days=5)
+        request.action_submit()
+        today = fields.Date.today()
+        self.project.with_user(self.project_manager).write(
+            {"date_start": today + timedelta(days=60), "date": today + timedelta(days=90)}
+        )
+        self.assertEqual(request.availability, "none")
+        self.assertTrue(request.message_ids.filtered(lambda m: "Reservation released" in (m.body or "")))
+
     def test_dispatch_is_blocked_while_approval_is_missing(self):
         request = self._request([(self.laptop, 1)])  # 1,500: the project manager approves
         request.action_submit()
@@ -87,6 +121,9 @@ class TestReservationAndLoans(MaterialRequestCase):
         self.assertEqual(self.env["svc.asset.loan"]._cron_flag_overdue(), 1)
         self.assertEqual(loan.state, "overdue")
         self.assertEqual(self.env["svc.asset.loan"]._cron_flag_overdue(), 0, "flagged once")
+        self.assertEqual(
+            loan.activity_ids.user_id, self.project_manager, "no HR manager: the project's manager"
+        )
         exception = self.env["svc.exception"].search(
             [("res_model", "=", loan._name), ("res_id", "=", loan.id)]
         )

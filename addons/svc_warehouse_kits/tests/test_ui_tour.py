@@ -6,7 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestMaterialRequestTour(HttpCase):
-    """In a real browser: a requester builds a request and submits it."""
+    """In a real browser: a requester builds a request by hand and from a kit (the wizard), and submits it."""
 
     def test_requester_submits_a_kit_request(self):
         requester = new_test_user(
@@ -18,9 +18,13 @@ class TestMaterialRequestTour(HttpCase):
         )
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
         self.env["stock.quant"]._update_available_quantity(dock, warehouse.lot_stock_id, 5.0)
-        self.env["svc.kit"].create(
-            {"name": "Tour Kit", "code": "TOUR", "line_ids": [(0, 0, {"product_id": dock.id, "quantity": 2})]}
+        cable = self.env["product.product"].create(
+            {"name": "Tour Cable", "detailed_type": "consu", "standard_price": 1}
         )
+        self.env["svc.kit"].create(
+            {"name": "Tour Kit", "code": "TOUR", "line_ids": [(0, 0, {"product_id": dock.id, "quantity": 1}),
+                                                              (0, 0, {"product_id": cable.id, "quantity": 4})]}
+        )  # fmt: skip
         self.env["ir.default"].set(
             "svc.material.request", "needed_date", str(fields.Date.today() + timedelta(days=3))
         )
@@ -31,4 +35,8 @@ class TestMaterialRequestTour(HttpCase):
         )
         request = self.env["svc.material.request"].search([("requested_by_id", "=", requester.id)])
         self.assertEqual((request.state, request.availability), ("in_progress", "full"))
-        self.assertEqual(request.line_ids.quantity, 2)
+        self.assertEqual(
+            [(line.product_id, line.quantity) for line in request.line_ids],
+            [(dock, 4.0), (cable, 8.0)],
+            "2 typed by hand + twice the kit's dock; twice the kit's 4 cables",
+        )

@@ -33,6 +33,38 @@ registry.category("web_tour.tours").add("svc_material_request_submit", {
             run: "text 2",
         },
         {
+            content: "Add a kit (saves the request first)",
+            trigger: 'button[name="action_open_kit_wizard"]',
+        },
+        {
+            // the tour runner looks inside the open dialog by itself: no ".modal" in the triggers
+            content: "Choose the kit in the many2many tags",
+            trigger: '.o_field_widget[name="kit_ids"] input',
+            run: "text Tour Kit",
+        },
+        {
+            trigger: '.ui-autocomplete a:contains("Tour Kit")',
+        },
+        {
+            content: "The kit is chosen",
+            trigger: '.o_field_widget[name="kit_ids"] .o_tag:contains("Tour Kit")',
+            run() {},
+        },
+        {
+            content: "Twice",
+            trigger: '.o_field_widget[name="multiplier"] input',
+            run: "text 2",
+        },
+        {
+            trigger: 'button[name="action_confirm"]',
+        },
+        {
+            content: "The kit's cables are added; its dock merges into the line",
+            trigger: '.o_field_one2many[name="line_ids"] .o_data_row:contains("Tour Cable")',
+            extra_trigger: "body:not(:has(.modal))",
+            run() {},
+        },
+        {
             content: "Submit",
             trigger: 'button[name="action_submit"]',
         },
