@@ -19,6 +19,6 @@
         "views/svc_replenishment_run_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml"],
+    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml", "demo/procurement_inbound_demo.xml"],
     "installable": True,
 }

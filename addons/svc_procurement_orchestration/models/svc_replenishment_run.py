@@ -37,6 +37,17 @@ class SvcReplenishmentRun(models.Model):
         return self.sudo()._run_for_company(self.env.company).id
 
     @api.model
+    def action_run_now_and_open(self):
+        """The list's Run Now button: run the review, then show the run."""
+        run = self.browse(self.action_run_now())
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "views": [(False, "form")],
+        }
+
+    @api.model
     def _cron_run(self):
         """Scheduled action: one review per company that has automatic reordering rules."""
         orderpoints = self.env["stock.warehouse.orderpoint"].sudo().search([("trigger", "=", "auto")])

@@ -32,6 +32,8 @@ class TestReplenishmentRun(SvcOpsCase):
         cls.switch = cls._product("Core Switch", cls.big_vendor, 900.0, buy)
         cls.unused = cls._product("Spare Rack", cls.cheap_vendor, 50.0, buy)
         orderpoints = env["stock.warehouse.orderpoint"]
+        # only this test's rules are automatic (the demo's have their own review)
+        orderpoints.search([("trigger", "=", "auto")]).write({"trigger": "manual"})
         for product, minimum, maximum in ((cls.cable, 10, 50), (cls.switch, 1, 2), (cls.unused, 0, 5)):
             orderpoints.create(
                 {"product_id": product.id, "warehouse_id": cls.warehouse.id, "location_id":
@@ -68,6 +70,11 @@ class TestReplenishmentRun(SvcOpsCase):
         history = self.runs.with_user(self.manager).search([("company_id", "=", self.env.company.id)])
         self.assertEqual(history[:2], second | run)
         self.assertEqual(run.action_view_orders()["domain"], [("id", "in", run.po_ids.ids)])
+        opened = self.runs.with_user(self.manager).action_run_now_and_open()
+        self.assertEqual(
+            (opened["res_model"], opened["res_id"]),
+            ("svc.replenishment.run", self.runs.search([], limit=1).id),
+        )
 
     def test_scheduled_action_runs_the_review(self):
         cron = self.env.ref("svc_procurement_orchestration.ir_cron_replenishment_review")
