@@ -74,7 +74,13 @@ class StockMove(models.Model):
 
     def write(self, vals):
         receipts, before = self.browse(), {}
-        if ("date" in vals or "date_deadline" in vals) and not self.env.context.get("svc_skip_late_inbound"):
+        # a move being done or cancelled also gets a date: that is not a reschedule
+        # (_action_done re-checks the late orders it receives)
+        if (
+            ("date" in vals or "date_deadline" in vals)
+            and vals.get("state") not in ("done", "cancel")
+            and not self.env.context.get("svc_skip_late_inbound")
+        ):
             receipts = self.filtered(lambda move: move.purchase_line_id and move.state in OPEN_MOVE_STATES)
             before = {move.id: (move.date, move.date_deadline) for move in receipts}
         result = super().write(vals)
