@@ -80,6 +80,7 @@ class TestLateInboundSale(HttpCase):
 
     def test_purchasing_manager_reads_late_inbound_runs_and_performance_over_xmlrpc(self):
         self.order.picking_ids.scheduled_date = self.today + timedelta(days=9)
+        self.env.flush_all()  # the server's request shares this cursor, not this cache
         base = self.base_url()
         db = self.env.cr.dbname
         uid = xmlrpc.client.ServerProxy(f"{base}/xmlrpc/2/common").authenticate(

@@ -79,17 +79,19 @@ class PurchaseOrder(models.Model):
         moves = self.env["stock.move"].browse([row[0] for row in rows])
         documents = moves._svc_demand_documents()
         expected = max(row[3] for row in rows)
+        line = _("%(document)s: %(product)s due %(deadline)s, short %(quantity)s")  # translated once
+        listed = list(zip(moves, rows, strict=True))
         lines = [
-            _(
-                "%(document)s: %(product)s due %(deadline)s, short %(quantity)s",
-                document=documents[move][0].display_name,
-                product=move.product_id.display_name,
-                deadline=fields.Datetime.to_string(deadline)[:10],
-                quantity=round(shortage, 4),
-            )
-            for move, (_move_id, deadline, shortage, _expected) in zip(moves, rows, strict=True)
+            line
+            % {
+                "document": documents[move.id][0].display_name,
+                "product": move.product_id.display_name,
+                "deadline": fields.Datetime.to_string(deadline)[:10],
+                "quantity": round(shortage, 4),
+            }
+            for move, (_move_id, deadline, shortage, _expected) in listed[:MAX_LISTED]
         ]
-        more = len(lines) - MAX_LISTED
+        more = len(rows) - MAX_LISTED
         message = "\n".join(
             [
                 _(
@@ -98,7 +100,7 @@ class PurchaseOrder(models.Model):
                     date=fields.Datetime.to_string(expected)[:10],
                     count=len(rows),
                 ),
-                *lines[:MAX_LISTED],
+                *lines,
                 *([_("... and %s more", more)] if more > 0 else []),
             ]
         )
@@ -124,15 +126,13 @@ class PurchaseOrder(models.Model):
                 "affected_count": len(rows),
                 "affected": [
                     {
-                        "document": documents[move][0].display_name,
+                        "document": documents[move.id][0].display_name,
                         "transfer": move.picking_id.name or False,
                         "product": move.product_id.default_code or move.product_id.name,
                         "deadline": deadline,
                         "shortage": shortage,
                     }
-                    for move, (_move_id, deadline, shortage, _expected) in list(
-                        zip(moves, rows, strict=True)
-                    )[:MAX_PUBLISHED]
+                    for move, (_move_id, deadline, shortage, _expected) in listed[:MAX_PUBLISHED]
                 ],
             },
         )
@@ -142,32 +142,41 @@ class PurchaseOrder(models.Model):
         document, naming all of theirs; refreshed when it exists, closed when they are no
         longer affected."""
         self.ensure_one()
-        by_user = {}
+        by_user = {}  # {user: {document: None}}: each person's documents, in deadline order, once
         for document, user in documents.values():
-            if user and document not in by_user.setdefault(user, []):
-                by_user[user].append(document)
+            if user:
+                by_user.setdefault(user, {})[document] = None
+        by_user = {user: list(user_documents) for user, user_documents in by_user.items()}
         summary = self._svc_late_activity_summary()
         activities = self.env["mail.activity"].sudo()
         existing = activities.search([("summary", "=", summary)])
         existing.filtered(lambda activity: activity.user_id not in by_user).action_feedback(
             feedback=_("No longer affected by the late receipt of %s.", self.name)
         )
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        note_format = _(
+            "Purchase order %(order)s now arrives too late for: %(documents)s. "
+            "Warn the customer or requester, or ask purchasing to expedite."
+        )
+        to_create = []
         for user, user_documents in by_user.items():
-            note = _(
-                "Purchase order %(order)s now arrives too late for: %(documents)s. "
-                "Warn the customer or requester, or ask purchasing to expedite.",
-                order=self.name,
-                documents=", ".join(doc.display_name for doc in user_documents[:MAX_LISTED]),
-            )
+            note = note_format % {"order": self.name, "documents": ", ".join(
+                doc.display_name for doc in user_documents[:MAX_LISTED])}  # fmt: skip
             mine = existing.filtered(lambda activity, user=user: activity.user_id == user)
             if mine:
-                mine.write({"note": note})
+                mine.filtered(lambda activity, note=note: activity.note != note).write({"note": note})
                 continue
             document = next((doc for doc in user_documents if hasattr(doc, "activity_schedule")), None)
             if document:
-                document.sudo().activity_schedule(
-                    "mail.mail_activity_data_warning", summary=summary, note=note, user_id=user.id
-                )
+                to_create.append(
+                    {"res_model_id": self.env["ir.model"]._get_id(document._name), "res_id": document.id,
+                     "activity_type_id": warning.id, "summary": summary, "note": note, "user_id": user.id,
+                     "date_deadline": fields.Date.context_today(self)}
+                )  # fmt: skip
+        # one batch, without Odoo's assignment e-mail per activity: the activity itself (the
+        # person's activity menu, the document's chatter) is the warning, and rendering one
+        # e-mail per salesperson would cost more than the whole check
+        activities.with_context(mail_activity_quick_update=True).create(to_create)
 
     def _svc_resolve_inbound_late(self):
         self.ensure_one()
