@@ -9,10 +9,16 @@
     "depends": ["purchase_stock", "svc_approval_matrix"],
     "data": [
         "security/svc_procurement_orchestration_security.xml",
+        "security/ir.model.access.csv",
+        "data/svc_event_type_inbound_data.xml",
+        "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/purchase_order_views.xml",
+        "views/purchase_order_inbound_views.xml",
+        "views/stock_picking_views.xml",
+        "views/svc_replenishment_run_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml"],
+    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml", "demo/procurement_inbound_demo.xml"],
     "installable": True,
 }

@@ -1,1 +1,7 @@
-from . import test_acknowledgment
+from . import (
+    test_acknowledgment,
+    test_late_inbound,
+    test_replenishment_run,
+    test_shipment_update,
+    test_supplier_performance,
+)
