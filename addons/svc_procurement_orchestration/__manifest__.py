@@ -1,7 +1,7 @@
 {
     "name": "Service Operations: Procurement Orchestration",
-    "summary": "Vendor acknowledgment of confirmed purchase orders: deadlines, promised dates, supplier risk",
-    "version": "17.0.1.0.0",
+    "summary": "Purchase orders under approval policies, price variance, vendor acknowledgment with reminders and escalation",
+    "version": "17.0.1.1.0",
     "category": "Services/Service Operations",
     "author": "svc-ops",
     "website": "https://github.com/svc-ops/svc-ops",
@@ -9,10 +9,19 @@
     "depends": ["purchase_stock", "svc_approval_matrix"],
     "data": [
         "security/svc_procurement_orchestration_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/svc_event_type_data.xml",
         "views/res_partner_views.xml",
         "views/purchase_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/svc_integration_source_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml"],
+    "demo": ["demo/res_users_demo.xml", "demo/res_partner_demo.xml", "demo/svc_approval_policy_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["svc_procurement_orchestration/static/src/js/tours/*.js"],
+    },
     "installable": True,
 }

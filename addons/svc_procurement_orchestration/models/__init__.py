@@ -1,1 +1,10 @@
-from . import purchase_order, res_partner
+from . import (
+    purchase_order,
+    purchase_order_line,
+    res_company,
+    res_config_settings,
+    res_partner,
+    svc_exception,
+    svc_inbox_event,
+    svc_integration_source,
+)
