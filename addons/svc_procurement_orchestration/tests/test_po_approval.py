@@ -150,6 +150,16 @@ class TestPurchaseApproval(ProcurementCase):
         self.assertEqual((again.state, again.approval_state), ("to approve", "pending"))
         self.assertEqual(len(again.approval_request_ids.filtered(lambda req: req.state == "pending")), 1)
 
+    def test_emergency_release_confirms_and_opens_a_review(self):
+        self.purchasing_manager.groups_id = [
+            (4, self.env.ref("svc_approval_matrix.group_approval_emergency").id)
+        ]
+        order = self._order(qty=6)
+        order.button_confirm()
+        order.with_user(self.purchasing_manager).action_emergency_release("Client site down")
+        self.assertEqual((order.state, order.approval_state), ("purchase", "emergency"))
+        self.assertCountEqual(self._outbox_types(order), ["purchase.approved", "purchase.confirmed"])
+
     def test_cancelling_an_order_waiting_for_approval_withdraws_the_request(self):
         order = self._order(qty=6)
         order.button_confirm()

@@ -53,6 +53,21 @@ class TestSupplierAckEvent(SvcOpsHttpCase):
         self.assertEqual(order.ack_reference, "SO-7781")
         self.assertEqual(order.picking_ids.scheduled_date.date(), date(2031, 5, 20))
 
+    def test_the_same_event_sent_twice_is_recorded_once(self):
+        order = self._confirmed()
+        event_id = str(uuid.uuid4())
+        body = self._body(
+            event_id, "supplier.ack", {"purchase_order": order.name, "promised_date": "2031-05-20"}
+        )
+        first = self._post(self.source.code, body, self._headers(self.secret, body, event_id=event_id))
+        again = self._post(self.source.code, body, self._headers(self.secret, body, event_id=event_id))
+        self.assertEqual((first.status_code, again.status_code), (202, 200))
+        self.assertEqual(again.json()["status"], "duplicate")
+        self.inbox._cron_process()
+        self.assertEqual(order.ack_state, "acknowledged")
+        acks = order.message_ids.filtered(lambda message: "Vendor acknowledged" in (message.body or ""))
+        self.assertEqual(len(acks), 1)
+
     def test_unknown_order_fails_the_event_clearly(self):
         _response, event = self._send({"purchase_order": "P99999", "promised_date": "2031-05-20"})
         self.inbox._cron_process()
