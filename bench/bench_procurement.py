@@ -1,0 +1,184 @@
+"""Procurement: purchase orders through approval, and the acknowledgment follow-up job.
+
+Run: scripts/bench.sh bench/bench_procurement.py [--orders 1000] [--open 10000]
+Figures:
+- N purchase orders of one catalog line confirmed as Odoo does with no policy (the
+  baseline), then N governed by a one-step policy through request (Confirm) → approve
+  (which confirms); one by one as the UI does and all in one call as an RPC client may.
+  The approval overhead is the governed figure minus the baseline.
+- The acknowledgment job over M open confirmed orders (10 % past their deadline,
+  5 % a full lead time past it): time, queries per batch, memory, and a second run that
+  must send nothing.
+"""
+
+import resource
+import time
+from datetime import timedelta
+
+from common import Measure, environment, parse_args, row
+
+from odoo import fields
+
+
+def main():
+    args = parse_args(__doc__, orders="1000", open="10000")
+    with environment(args.db) as env:
+        run_approval(env, int(args.orders))
+        run_ack_cron(env, int(args.open))
+
+
+def _setup(env):
+    env["svc.approval.policy"].search([("model_name", "=", "purchase.order")]).active = False
+    users = env["res.users"].with_context(no_reset_password=True)
+    buyer_group = env.ref("svc_procurement_orchestration.group_procurement_user")
+    buyer = users.create(
+        {"name": "Bench buyer", "login": "bench_po_buyer", "groups_id": [(6, 0, buyer_group.ids)]}
+    )
+    approver = users.create(
+        {"name": "Bench approver", "login": "bench_po_approver",
+         "groups_id": [(6, 0, env.ref("svc_procurement_orchestration.group_procurement_manager").ids)]}
+    )  # fmt: skip
+    vendor = env["res.partner"].create({"name": "Bench Vendor", "is_company": True, "supplier_risk": "low"})
+    product = env["product.product"].create(
+        {"name": "Bench Laptop", "detailed_type": "consu",
+         "seller_ids": [(0, 0, {"partner_id": vendor.id, "price": 100.0})]}
+    )  # fmt: skip
+    return buyer, approver, vendor, product
+
+
+def _orders(env, buyer, vendor, product, count, tag):
+    return (
+        env["purchase.order"]
+        .with_user(buyer)
+        .with_context(tracking_disable=True)
+        .create(
+            [{"partner_id": vendor.id, "partner_ref": f"{tag}-{i}",
+              "order_line": [(0, 0, {"product_id": product.id, "product_qty": 1, "price_unit": 100.0})]}
+             for i in range(count)]
+        )
+    )  # fmt: skip
+
+
+def run_approval(env, count):
+    buyer, approver, vendor, product = _setup(env)
+    print(f"-- {count} purchase orders, one catalog line each")
+    plain = _orders(env, buyer, vendor, product, count, "plain")
+    with Measure(env) as baseline:
+        for order in plain:
+            order.button_confirm()
+    row("baseline: confirm, no policy (one by one)", count, baseline)
+    assert set(plain.mapped("state")) == {"purchase"}
+    plain_batch = _orders(env, buyer, vendor, product, count, "plain-batch")
+    with Measure(env) as baseline_batch:
+        plain_batch.button_confirm()
+    row("baseline: confirm, no policy (one call)", count, baseline_batch)
+
+    env["svc.approval.policy"].create(
+        {"name": "Bench: purchasing manager", "model_id": env["ir.model"]._get_id("purchase.order"),
+         "domain": "[('partner_ref', 'like', 'gov')]",
+         "step_ids": [(0, 0, {"name": "Manager", "approver_type": "user", "user_ids": [(6, 0, approver.ids)],
+                              "sla_hours": 0})]}
+    )  # fmt: skip
+    ungoverned = _orders(env, buyer, vendor, product, count, "plain-policies")
+    with Measure(env) as policies_checked:
+        for order in ungoverned:
+            order.button_confirm()
+    row("confirm, policies exist, none matches", count, policies_checked)
+
+    governed = _orders(env, buyer, vendor, product, count, "gov")
+    with Measure(env) as request:
+        for order in governed:
+            order.button_confirm()
+    row("governed: Confirm = request (one by one)", count, request)
+    assert set(governed.mapped("state")) == {"to approve"}
+    with Measure(env) as approve:
+        for order in governed.with_user(approver):
+            order.action_approve()
+    row("governed: approve = confirm (one by one)", count, approve)
+    assert set(governed.mapped("state")) == {"purchase"}
+
+    governed_batch = _orders(env, buyer, vendor, product, count, "gov-batch")
+    with Measure(env) as request_batch:
+        governed_batch.button_confirm()
+    with Measure(env) as approve_batch:
+        governed_batch.with_user(approver).action_approve()
+    row("governed: request (one call)", count, request_batch)
+    row("governed: approve = confirm (one call)", count, approve_batch)
+    assert set(governed_batch.mapped("state")) == {"purchase"}
+
+    for label, governed_measures, base in (
+        ("one by one", (request, approve), baseline),
+        ("one call", (request_batch, approve_batch), baseline_batch),
+    ):
+        seconds = sum(m.seconds for m in governed_measures) - base.seconds
+        queries = sum(m.queries for m in governed_measures) - base.queries
+        print(f"approval overhead on confirm ({label:<10})       {seconds / count * 1000:7.3f} ms/PO  "
+              f"{queries / count:6.2f} queries/PO")  # fmt: skip
+    print(f"policy check on an ungoverned confirm              "
+          f"{(policies_checked.seconds - baseline.seconds) / count * 1000:7.3f} ms/PO  "
+          f"{(policies_checked.queries - baseline.queries) / count:6.2f} queries/PO")  # fmt: skip
+
+
+def run_ack_cron(env, count, batch_size=500):
+    print(f"-- acknowledgment job over {count} open confirmed orders (batches of {batch_size})")
+    vendor = env["res.partner"].create(
+        {
+            "name": "Bench Slow Vendor",
+            "is_company": True,
+            "email": "slow@vendor.example.com",
+            "ack_lead_hours": 24,
+        }
+    )
+    orders = (
+        env["purchase.order"]
+        .with_context(tracking_disable=True, mail_create_nolog=True)
+        .create([{"partner_id": vendor.id} for _i in range(count)])
+    )
+    now = fields.Datetime.now()
+    overdue, escalate = count // 10, count // 20
+    env.flush_all()
+    env.cr.execute(
+        """UPDATE purchase_order SET state = 'purchase', date_approve = %s, ack_state = 'waiting',
+                  ack_deadline = %s WHERE id IN %s""",
+        [now, now + timedelta(hours=24), tuple(orders.ids)],
+    )
+    env.cr.execute(
+        "UPDATE purchase_order SET ack_deadline = %s WHERE id IN %s",
+        [now - timedelta(hours=1), tuple(orders.ids[:overdue])],
+    )
+    env.cr.execute(
+        "UPDATE purchase_order SET ack_state = 'overdue', ack_reminded_at = %s, ack_deadline = %s WHERE id IN %s",
+        [
+            now - timedelta(hours=30),
+            now - timedelta(hours=30),
+            tuple(orders.ids[overdue : overdue + escalate]),
+        ],
+    )
+    env.cr.execute("ANALYZE purchase_order")
+    env.invalidate_all()
+    messages_before = env["mail.message"].search_count([("model", "=", "purchase.order")])
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with Measure(env) as first:
+        counts = env["purchase.order"]._cron_ack_followup(batch_size=batch_size, auto_commit=False)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    batches = -(-counts["reminded"] // batch_size) + -(-(counts["escalated"]) // batch_size)
+    assert counts == {"reminded": overdue, "escalated": escalate}, counts
+    sent = env["mail.message"].search_count([("model", "=", "purchase.order")]) - messages_before
+    print(f"first run: {counts['reminded']} reminded, {counts['escalated']} escalated, {sent} messages: "
+          f"{first.seconds:.2f} s, {first.queries} queries ({first.queries / max(batches, 1):.0f} per batch of "
+          f"{batch_size}), {first.seconds / count * 1000:.3f} ms per open order")  # fmt: skip
+    print(
+        f"memory: max RSS of the process {rss_before / 1024:.0f} MB before the run, {rss_after / 1024:.0f} MB after"
+    )
+    started = time.perf_counter()
+    messages_before = env["mail.message"].search_count([("model", "=", "purchase.order")])
+    with Measure(env) as second:
+        again = env["purchase.order"]._cron_ack_followup(batch_size=batch_size, auto_commit=False)
+    sent = env["mail.message"].search_count([("model", "=", "purchase.order")]) - messages_before
+    assert again == {"reminded": 0, "escalated": 0} and not sent, (again, sent)
+    print(f"second run: nothing due, {sent} messages: {second.seconds * 1000:.1f} ms, {second.queries} queries "
+          f"({time.perf_counter() - started:.2f} s with the checks)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
