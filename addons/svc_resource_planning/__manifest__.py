@@ -11,6 +11,8 @@
         "security/svc_resource_planning_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/base_automation_data.xml",
+        "data/ir_cron_data.xml",
         "views/svc_resource_allocation_views.xml",
         "views/svc_capacity_week_views.xml",
         "views/svc_staffing_request_views.xml",

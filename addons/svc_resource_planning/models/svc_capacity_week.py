@@ -141,6 +141,37 @@ class SvcCapacityWeek(models.Model):
 
     # ------------------------------------------------------------- business
     @api.model
+    def _cron_report_bench(self):
+        """Refresh the next four weeks and keep one exception per company naming who is on the
+        bench (under 50% confirmed); it is resolved when nobody is."""
+        today = fields.Date.context_today(self)
+        monday = week_monday(today)
+        date_to = monday + timedelta(weeks=4, days=-1)
+        Exception_ = self.env["svc.exception"]
+        for company in self.env["res.company"].search([]):
+            employees = self.env["hr.employee"].sudo().search([("company_id", "=", company.id)])
+            if not employees:
+                continue
+            self._refresh(employees, monday, date_to)
+            rows = self.sudo().search(
+                [("company_id", "=", company.id), ("week_start", ">=", monday), ("week_start", "<=", date_to),
+                 ("is_bench", "=", True), ("available_hours", ">", 0)]
+            )  # fmt: skip
+            if not rows:
+                Exception_.resolve_for(company, "staffing_bench", _("Nobody is on the bench."))
+                continue
+            names = sorted(set(rows.employee_id.mapped("name")))
+            Exception_.raise_for(
+                company,
+                "staffing_bench",
+                "staffing",
+                _("%(count)s employees on the bench in the next four weeks\n%(names)s",
+                  count=len(names), names=", ".join(names)),
+                severity="low",
+            )  # fmt: skip
+        return True
+
+    @api.model
     def _parse_window(self, date_from, date_to):
         try:
             date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)

@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .capacity_math import split_hours_by_iso_week, split_hours_by_week_monday, week_label
+
+FOLLOW_ON_DAYS = 14
+ALTERNATIVES = 3
 
 MAX_HOURS_PER_WEEK = 168
 
@@ -280,7 +285,119 @@ class SvcResourceAllocation(models.Model):
         return result
 
     def _svc_check_conflicts_of_others(self):
-        """Hook of the conflict detection (other allocations of the same employees)."""
+        """The other live allocations of these employees that overlap them may now be over
+        capacity: raise an exception for each one that is."""
+        if not self:
+            return
+        others = self.search(
+            [
+                ("employee_id", "in", self.employee_id.ids),
+                ("state", "in", ("tentative", "confirmed")),
+                ("id", "not in", self.ids),
+                ("date_from", "<=", max(self.mapped("date_to"))),
+                ("date_to", ">=", min(self.mapped("date_from"))),
+            ]
+        )
+        others._svc_detect_conflicts(_("another allocation of the employee was confirmed"))
+
+    def _svc_detect_conflicts(self, cause):
+        """Raise an exception for each allocation whose employee is booked beyond the available
+        hours in a week of its span, naming the weeks and proposing the best alternatives.
+        One capacity computation for all. Returns the allocations in conflict."""
+        conflicting = self.browse()
+        live = self.filtered(lambda allocation: allocation.state in ("tentative", "confirmed"))
+        if not live:
+            return conflicting
+        capacity = self.env["svc.capacity.week"]._compute_capacity(
+            live.employee_id, min(live.mapped("date_from")), max(live.mapped("date_to"))
+        )
+        Exception_ = self.env["svc.exception"]
+        for allocation in live:
+            weeks = capacity[allocation.employee_id.id]
+            over = []
+            for monday in sorted(split_hours_by_week_monday(allocation.date_from, allocation.date_to, 1.0)):
+                figures = weeks.get(monday)
+                booked = figures["confirmed_hours"] + figures["tentative_hours"] if figures else 0.0
+                if figures and booked > figures["available_hours"] + 0.005:
+                    over.append(
+                        _("%(week)s (%(booked)s h booked, %(available)s h available)",
+                          week=week_label(monday), booked=round(booked, 1), available=figures["available_hours"])
+                    )  # fmt: skip
+            if not over:
+                continue
+            conflicting |= allocation
+            alternatives = allocation._svc_alternatives()
+            message = _(
+                "%(who)s is over capacity on %(what)s: %(cause)s.\nWeeks: %(weeks)s.\nAlternatives: %(alternatives)s.",
+                who=allocation.employee_id.name,
+                what=allocation.name,
+                cause=cause,
+                weeks="; ".join(over),
+                alternatives="; ".join(alternatives) or _("none with free hours"),
+            )
+            Exception_.raise_for(
+                allocation,
+                "staffing_conflict",
+                "staffing",
+                message,
+                severity="high",
+                owner=allocation.confirm_requested_by_id or allocation.create_uid,
+            )
+        return conflicting
+
+    def _svc_alternatives(self):
+        """Names and reasons of the best other employees for this allocation's role and span."""
+        self.ensure_one()
+        line = self.env["svc.staffing.request.line"].search([("allocation_id", "=", self.id)], limit=1)
+        if not line:
+            line = self.env["svc.staffing.request.line"].new(
+                {"role": self.role or self.name, "hours_per_week": self.hours_per_week,
+                 "date_from": self.date_from, "date_to": self.date_to}
+            )  # fmt: skip
+        employees = self.env["hr.employee"].sudo().search([("company_id", "=", self.company_id.id)])
+        ranked = line._rank_candidates(employees, exclude_employee_ids={self.employee_id.id})
+        ranked = [row for row in ranked if row["covered_hours"] > 0][:ALTERNATIVES]
+        names = {employee.id: employee.name for employee in employees}
+        return [f"{names[row['employee_id']]} ({row['reasons']})" for row in ranked]
+
+    @api.model
+    def _cron_flag_ending_allocations(self):
+        """Allocations ending within 14 days with no follow-on booking for the employee get an
+        activity for the resource manager; then the capacity report is refreshed and the bench
+        of the next four weeks is reported in the exception queue. Safe to re-run: an open
+        activity is not duplicated."""
+        today = fields.Date.context_today(self)
+        horizon = today + timedelta(days=FOLLOW_ON_DAYS)
+        ending = self.search(
+            [("state", "=", "confirmed"), ("date_to", ">=", today), ("date_to", "<=", horizon)]
+        )
+        later = self.search(
+            [("employee_id", "in", ending.employee_id.ids), ("state", "in", ("tentative", "confirmed")),
+             ("date_to", ">", horizon)]
+        )  # fmt: skip
+        follow_on = {}
+        for allocation in later:
+            follow_on.setdefault(allocation.employee_id.id, []).append(allocation.date_from)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        flagged = self.browse()
+        for allocation in ending:
+            starts = follow_on.get(allocation.employee_id.id, [])
+            if any(start <= allocation.date_to + timedelta(days=7) for start in starts):
+                continue
+            if allocation.activity_ids.filtered(lambda activity: activity.activity_type_id == todo):
+                continue
+            manager = allocation.confirm_requested_by_id or allocation.create_uid
+            allocation.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=allocation.date_to,
+                summary=_("No follow-on after %s", allocation.date_to),
+                note=_("%s has nothing booked after this allocation ends: plan the next assignment.",
+                       allocation.employee_id.name),
+                user_id=manager.id,
+            )  # fmt: skip
+            flagged |= allocation
+        self.env["svc.capacity.week"]._cron_report_bench()
+        return flagged.ids
 
     def _weekly_hours_by_iso_week(self):
         """This allocation's hours per ISO week, partial weeks prorated by working days (Mon-Fri).

@@ -88,8 +88,9 @@ class SvcStaffingRequestLine(models.Model):
         """Every employee of the company scored for this role, best first (plain dicts)."""
         self.ensure_one()
         Employee = self.env["hr.employee"].sudo()
+        company = self.company_id or self.env.company
         if employees is None:
-            employees = Employee.search([("company_id", "=", self.company_id.id)], order="id")
+            employees = Employee.search([("company_id", "=", company.id)], order="id")
         employees = employees.sudo().filtered(lambda employee: employee.id not in exclude_employee_ids)
         if not employees:
             return []
