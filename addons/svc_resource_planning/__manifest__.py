@@ -25,5 +25,8 @@
         "demo/svc_staffing_demo.xml",
         "demo/hr_employee_skill_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["svc_resource_planning/static/src/js/tours/*.js"],
+    },
     "installable": True,
 }

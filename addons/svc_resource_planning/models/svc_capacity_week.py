@@ -1,7 +1,6 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from psycopg2.extras import execute_values
 from pytz import timezone, utc
 
 from odoo import _, api, fields, models
@@ -48,8 +47,9 @@ class SvcCapacityWeek(models.Model):
     _order = "week_start, employee_id"
     _rec_name = "week_label"
 
-    employee_id = fields.Many2one("hr.employee", required=True, readonly=True, index=True, ondelete="cascade")
-    department_id = fields.Many2one("hr.department", readonly=True, index="btree_not_null")
+    # indexed by the unique (employee_id, week_start) constraint
+    employee_id = fields.Many2one("hr.employee", required=True, readonly=True, ondelete="cascade")
+    department_id = fields.Many2one("hr.department", readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     manager_user_id = fields.Many2one(
         "res.users",
@@ -79,9 +79,9 @@ class SvcCapacityWeek(models.Model):
         readonly=True, group_operator="avg", help="Confirmed allocations / available hours."
     )
     is_over_allocated = fields.Boolean(
-        "Over-allocated", readonly=True, index=True, help="Confirmed allocations exceed the available hours."
+        "Over-allocated", readonly=True, help="Confirmed allocations exceed the available hours."
     )
-    is_bench = fields.Boolean("On the Bench", readonly=True, index=True, help="Utilization under 50%.")
+    is_bench = fields.Boolean("On the Bench", readonly=True, help="Utilization under 50%.")
 
     _sql_constraints = [
         (
@@ -105,18 +105,17 @@ class SvcCapacityWeek(models.Model):
             raise UserError(_("Pass employee_ids as a list of employee ids."))
         employees = self.env["hr.employee"].search([("id", "in", list(employee_ids))], order="id")
         capacity = self._compute_capacity(employees, date_from, date_to)
+        labels = {}
         rows = []
         for employee in employees:
+            name = employee.name
             for monday, figures in sorted(capacity[employee.id].items()):
-                rows.append(
-                    dict(
-                        figures,
-                        employee_id=employee.id,
-                        employee=employee.name,
-                        week_start=fields.Date.to_string(monday),
-                        week=week_label(monday),
-                    )
-                )
+                if monday not in labels:
+                    labels[monday] = (fields.Date.to_string(monday), week_label(monday))
+                week_start, label = labels[monday]
+                row = dict(figures)
+                row.update(employee_id=employee.id, employee=name, week_start=week_start, week=label)
+                rows.append(row)
         return rows
 
     @api.model
@@ -195,47 +194,57 @@ class SvcCapacityWeek(models.Model):
         date_to = week_monday(date_to) + timedelta(days=6)
         employees = employees.sudo()
         capacity = self._compute_capacity(employees, date_from, date_to)
-        now = fields.Datetime.now()
-        rows = []
+        columns = {
+            name: []
+            for name in (
+                "employee_id",
+                "department_id",
+                "company_id",
+                "manager_user_id",
+                "week_start",
+                "week_label",
+                *FIGURES,
+                "is_over_allocated",
+                "is_bench",
+            )
+        }
         for employee in employees:
             manager_user = employee.parent_id.user_id.id or None
             for monday, figures in capacity[employee.id].items():
-                rows.append(
-                    (
-                        employee.id,
-                        employee.department_id.id or None,
-                        employee.company_id.id,
-                        manager_user,
-                        monday,
-                        week_label(monday),
-                        *(figures[name] for name in FIGURES),
-                        figures["confirmed_hours"] > figures["available_hours"] + 0.005,
-                        figures["utilization"] < BENCH_UTILIZATION,
-                        self.env.uid,
-                        now,
-                        self.env.uid,
-                        now,
-                    )
+                columns["employee_id"].append(employee.id)
+                columns["department_id"].append(employee.department_id.id or None)
+                columns["company_id"].append(employee.company_id.id)
+                columns["manager_user_id"].append(manager_user)
+                columns["week_start"].append(monday)
+                columns["week_label"].append(week_label(monday))
+                for name in FIGURES:
+                    columns[name].append(figures[name])
+                columns["is_over_allocated"].append(
+                    figures["confirmed_hours"] > figures["available_hours"] + 0.005
                 )
+                columns["is_bench"].append(figures["utilization"] < BENCH_UTILIZATION)
+        rows = columns["employee_id"]
         if rows:
-            columns = (
-                "employee_id, department_id, company_id, manager_user_id, week_start, week_label, "
-                + ", ".join(FIGURES)
-                + ", is_over_allocated, is_bench, create_uid, create_date, write_uid, write_date"
-            )
+            types = dict.fromkeys(columns, "float8[]")
+            types.update(employee_id="int4[]", department_id="int4[]", company_id="int4[]",
+                         manager_user_id="int4[]", week_start="date[]", week_label="varchar[]",
+                         is_over_allocated="bool[]", is_bench="bool[]")  # fmt: skip
+            names = ", ".join(columns)
             updates = ", ".join(
                 f"{column} = EXCLUDED.{column}"
-                for column in (
-                    "department_id", "company_id", "manager_user_id", *FIGURES,
-                    "is_over_allocated", "is_bench", "write_uid", "write_date",
-                )
-            )  # fmt: skip
-            execute_values(
-                self.env.cr._obj,
-                f"INSERT INTO svc_capacity_week ({columns}) VALUES %s "  # constant column names
-                f"ON CONFLICT (employee_id, week_start) DO UPDATE SET {updates}",
-                rows,
-                page_size=1000,
+                for column in columns
+                if column not in ("employee_id", "week_start")
+            )
+            # one statement with one array per column (constant column names)
+            self.env.cr.execute(
+                f"""
+                INSERT INTO svc_capacity_week ({names}, create_uid, create_date, write_uid, write_date)
+                SELECT *, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+                  FROM unnest({", ".join(f"%s::{types[column]}" for column in columns)})
+                ON CONFLICT (employee_id, week_start) DO UPDATE
+                   SET {updates}, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                """,
+                [self.env.uid, self.env.uid, *columns.values()],
             )
             self.invalidate_model()
         return len(rows)
@@ -322,52 +331,62 @@ class SvcCapacityWeek(models.Model):
         # 4. allocations, one query
         booked = self._allocated_hours_by_week(employees, date_from, date_to, exclude_allocation_ids)
 
-        # per employee: bucket by local day, then by ISO week inside the window
-        gross_cache = {}
+        # per employee: bucket by local day, then by ISO week inside the window. Employees of
+        # one calendar, time zone and company share the very same calendar intervals and
+        # holidays: their base weeks are computed once.
+        days = []
+        day = date_from
+        while day <= date_to:
+            days.append((day, week_monday(day)))
+            day += timedelta(days=1)
+        base_cache = {}
         for employee in employees:
             resource = employee.resource_id
             tz = timezone(resource.tz or "UTC")
             calendar = calendar_of[resource.id]
             gross = work[resource.id]
-            holidays = Intervals(
-                [
-                    interval
-                    for calendar_id, interval in holidays_by_company[resource.company_id.id]
-                    if not calendar_id or calendar_id == calendar.id
-                ]
-            )
-            leaves = Intervals(leaves_by_resource.get(resource.id, []))
-            pending = Intervals(pending_by_employee.get(employee.id, []))
-            # employees of one calendar and time zone share the very same intervals object
-            gross_key = (id(gross), str(tz))
-            if gross_key not in gross_cache:
-                gross_cache[gross_key] = _hours_by_local_day(gross, tz)
-            gross_days = gross_cache[gross_key]
-            holiday_days = _hours_by_local_day(gross & holidays, tz) if holidays else {}
-            after_holidays = gross - holidays if holidays else gross
-            leave_days = _hours_by_local_day(after_holidays & leaves, tz) if leaves else {}
-            available = after_holidays - leaves if leaves else after_holidays
-            pending_days = _hours_by_local_day(available & pending, tz) if pending else {}
-
-            weeks = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
-            day = date_from
-            while day <= date_to:
-                week = weeks[week_monday(day)]
-                week[0] += gross_days.get(day, 0.0)
-                week[1] += holiday_days.get(day, 0.0)
-                week[2] += leave_days.get(day, 0.0)
-                week[3] += pending_days.get(day, 0.0)
-                day += timedelta(days=1)
+            base_key = (id(gross), str(tz), resource.company_id.id, calendar.id)
+            if base_key not in base_cache:
+                holidays = Intervals(
+                    [
+                        interval
+                        for calendar_id, interval in holidays_by_company[resource.company_id.id]
+                        if not calendar_id or calendar_id == calendar.id
+                    ]
+                )
+                gross_days = _hours_by_local_day(gross, tz)
+                holiday_days = _hours_by_local_day(gross & holidays, tz) if holidays else {}
+                after_holidays = gross - holidays if holidays else gross
+                base_weeks = defaultdict(lambda: [0.0, 0.0])
+                for day, monday in days:
+                    week = base_weeks[monday]
+                    week[0] += gross_days.get(day, 0.0)
+                    week[1] += holiday_days.get(day, 0.0)
+                base_cache[base_key] = (after_holidays, dict(base_weeks))
+            after_holidays, base_weeks = base_cache[base_key]
+            leaves = leaves_by_resource.get(resource.id)
+            pending = pending_by_employee.get(employee.id)
+            leave_weeks, pending_weeks = {}, {}
+            if leaves or pending:
+                leaves = Intervals(leaves or [])
+                available = after_holidays - leaves if leaves else after_holidays
+                leave_days = _hours_by_local_day(after_holidays & leaves, tz) if leaves else {}
+                pending_days = _hours_by_local_day(available & Intervals(pending), tz) if pending else {}
+                for day, monday in days:
+                    if day in leave_days:
+                        leave_weeks[monday] = leave_weeks.get(monday, 0.0) + leave_days[day]
+                    if day in pending_days:
+                        pending_weeks[monday] = pending_weeks.get(monday, 0.0) + pending_days[day]
             employee_booked = booked.get(employee.id, {})
             result[employee.id] = {
                 monday: week_figures(
-                    max(0.0, gross_hours - holiday_hours - leave_hours),
+                    max(0.0, gross_hours - holiday_hours - leave_weeks.get(monday, 0.0)),
                     holiday_hours,
-                    leave_hours,
-                    pending_hours,
+                    leave_weeks.get(monday, 0.0),
+                    pending_weeks.get(monday, 0.0),
                     *employee_booked.get(monday, (0.0, 0.0)),
                 )
-                for monday, (gross_hours, holiday_hours, leave_hours, pending_hours) in weeks.items()
+                for monday, (gross_hours, holiday_hours) in base_weeks.items()
             }
         return result
 

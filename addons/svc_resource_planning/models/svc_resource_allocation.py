@@ -355,8 +355,9 @@ class SvcResourceAllocation(models.Model):
                  "date_from": self.date_from, "date_to": self.date_to}
             )  # fmt: skip
         employees = self.env["hr.employee"].sudo().search([("company_id", "=", self.company_id.id)])
-        ranked = line._rank_candidates(employees, exclude_employee_ids={self.employee_id.id})
-        ranked = [row for row in ranked if row["covered_hours"] > 0][:ALTERNATIVES]
+        ranked = line._rank_candidates(
+            employees, exclude_employee_ids={self.employee_id.id}, limit=ALTERNATIVES, available_only=True
+        )
         names = {employee.id: employee.name for employee in employees}
         return [f"{names[row['employee_id']]} ({row['reasons']})" for row in ranked]
 

@@ -76,7 +76,7 @@ class SvcStaffingRequestLine(models.Model):
                 )
             )
         for line in self:
-            rows = line._rank_candidates()[:CANDIDATE_LIMIT]
+            rows = line._rank_candidates(limit=CANDIDATE_LIMIT)
             line.candidate_ids.sudo().unlink()
             self.env["svc.staffing.candidate"].create(
                 [dict(row, line_id=line.id, rank=rank) for rank, row in enumerate(rows, start=1)]
@@ -84,8 +84,10 @@ class SvcStaffingRequestLine(models.Model):
         return True
 
     # ------------------------------------------------------------ business
-    def _rank_candidates(self, employees=None, exclude_employee_ids=()):
-        """Every employee of the company scored for this role, best first (plain dicts)."""
+    def _rank_candidates(self, employees=None, exclude_employee_ids=(), limit=None, available_only=False):
+        """The employees of the company scored for this role, best first (plain dicts with the
+        figures, the skill match and the reasons). ``limit`` keeps the best ones only (their
+        reasons are written, not everyone's); ``available_only`` drops those without a free hour."""
         self.ensure_one()
         Employee = self.env["hr.employee"].sudo()
         company = self.company_id or self.env.company
@@ -95,69 +97,52 @@ class SvcStaffingRequestLine(models.Model):
         if not employees:
             return []
         employees.fetch(["name", "resource_calendar_id"])
-        requirements = [(skill.skill_id, skill.min_level_id) for skill in self.skill_ids]
+        requirements = [
+            (
+                skill.skill_id.id,
+                skill.skill_id.name,
+                skill.min_level_id.level_progress,
+                skill.min_level_id.name,
+            )
+            for skill in self.skill_ids
+        ]
         levels = defaultdict(dict)  # employee id -> skill id -> (progress, level name)
         if requirements:
-            for employee_skill in (
-                self.env["hr.employee.skill"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("employee_id", "in", employees.ids),
-                        ("skill_id", "in", [skill.id for skill, _lvl in requirements]),
-                    ],
-                    ["employee_id", "skill_id", "skill_level_id"],
-                )
-            ):
-                level = employee_skill.skill_level_id
-                levels[employee_skill.employee_id.id][employee_skill.skill_id.id] = (
-                    level.level_progress,
-                    level.name,
-                )
+            self.env["hr.employee.skill"].flush_model(["employee_id", "skill_id", "skill_level_id"])
+            self.env.cr.execute(
+                """
+                SELECT es.employee_id, es.skill_id, level.level_progress, level.name
+                  FROM hr_employee_skill es
+                  JOIN hr_skill_level level ON level.id = es.skill_level_id
+                 WHERE es.employee_id IN %s AND es.skill_id IN %s
+                """,
+                [tuple(employees.ids), tuple(requirement[0] for requirement in requirements)],
+            )
+            for employee_id, skill_id, progress, level_name in self.env.cr.fetchall():
+                levels[employee_id][skill_id] = (progress, level_name)
         capacity = self.env["svc.capacity.week"]._compute_capacity(employees, self.date_from, self.date_to)
         needed_by_week = split_hours_by_week_monday(self.date_from, self.date_to, self.hours_per_week)
         needed = sum(needed_by_week.values())
         rows = []
         for employee in employees:
-            weeks = capacity[employee.id]
             free = covered = available = confirmed = 0.0
             pending_weeks = []
-            for monday, figures in sorted(weeks.items()):
+            for monday, figures in sorted(capacity[employee.id].items()):
                 free += figures["free_hours"]
                 available += figures["available_hours"]
                 confirmed += figures["confirmed_hours"]
                 covered += min(figures["free_hours"], needed_by_week.get(monday, 0.0))
                 if figures["tentative_leave_hours"]:
                     pending_weeks.append((monday, figures["tentative_leave_hours"]))
+            if available_only and covered <= 0:
+                continue
             utilization_after = (confirmed + needed) / available if available else 9.99
-            matches, met = [], 0
-            for skill, min_level in requirements:
-                has = levels[employee.id].get(skill.id)
-                if has and has[0] >= min_level.level_progress:
-                    met += 1
-                    matches.append(_("has %(skill)s at %(level)s", skill=skill.name, level=has[1]))
-                elif has:
-                    matches.append(
-                        _(
-                            "%(skill)s only at %(level)s (%(needed)s needed)",
-                            skill=skill.name,
-                            level=has[1],
-                            needed=min_level.name,
-                        )
-                    )
-                else:
-                    matches.append(_("lacks %s", skill.name))
-            hours_per_day = (
-                employee.resource_calendar_id or self.company_id.resource_calendar_id
-            ).hours_per_day or 8.0
-            reasons = list(matches)
-            reasons.append(_("%(free)s of %(needed)s h free", free=_fmt(covered), needed=_fmt(needed)))
-            for monday, hours in pending_weeks:
-                reasons.append(
-                    _("%(days)s days of pending leave in week %(week)s",
-                      days=_fmt(hours / hours_per_day), week=week_label(monday).split("-W")[1].lstrip("0"))
-                )  # fmt: skip
-            reasons.append(_("utilization after assignment %s%%", round(utilization_after * 100)))
+            employee_levels = levels.get(employee.id, {})
+            met = sum(
+                1
+                for skill_id, _name, min_progress, _level in requirements
+                if skill_id in employee_levels and employee_levels[skill_id][0] >= min_progress
+            )
             row = {
                 "employee_id": employee.id,
                 "skills_met": met,
@@ -166,12 +151,52 @@ class SvcStaffingRequestLine(models.Model):
                 "free_hours": round(free, 2),
                 "needed_hours": round(needed, 2),
                 "utilization_after": round(min(utilization_after, 9.99), 4),
-                "skill_match": "; ".join(matches) or _("no skill required"),
-                "reasons": "; ".join(reasons),
+                "_levels": employee_levels,
+                "_pending_weeks": pending_weeks,
+                "_calendar": employee.resource_calendar_id or company.resource_calendar_id,
             }
             row["score"] = candidate_score(row, needed)
             rows.append(row)
         rows.sort(key=candidate_sort_key)
+        if limit is not None:
+            rows = rows[:limit]
+        self._write_reasons(rows, requirements)
+        return rows
+
+    def _write_reasons(self, rows, requirements):
+        """Fill ``skill_match`` and ``reasons`` of ranked rows, in the user's language (each
+        sentence is translated once, not once per candidate)."""
+        has_level = _("has %(skill)s at %(level)s")
+        too_low = _("%(skill)s only at %(level)s (%(needed)s needed)")
+        lacks = _("lacks %(skill)s")
+        free_of = _("%(free)s of %(needed)s h free")
+        pending = _("%(days)s days of pending leave in week %(week)s")
+        after = _("utilization after assignment %(percent)s%%")
+        no_skill = _("no skill required")
+        for row in rows:
+            employee_levels = row.pop("_levels")
+            pending_weeks = row.pop("_pending_weeks")
+            calendar = row.pop("_calendar")
+            matches = []
+            for skill_id, skill_name, min_progress, min_level in requirements:
+                has = employee_levels.get(skill_id)
+                if has and has[0] >= min_progress:
+                    matches.append(has_level % {"skill": skill_name, "level": has[1]})
+                elif has:
+                    matches.append(too_low % {"skill": skill_name, "level": has[1], "needed": min_level})
+                else:
+                    matches.append(lacks % {"skill": skill_name})
+            reasons = list(matches)
+            reasons.append(
+                free_of % {"free": _fmt(row["covered_hours"]), "needed": _fmt(row["needed_hours"])}
+            )
+            hours_per_day = calendar.hours_per_day or 8.0
+            for monday, hours in pending_weeks:
+                week = week_label(monday).split("-W")[1].lstrip("0")
+                reasons.append(pending % {"days": _fmt(hours / hours_per_day), "week": week})
+            reasons.append(after % {"percent": round(row["utilization_after"] * 100)})
+            row["skill_match"] = "; ".join(matches) or no_skill
+            row["reasons"] = "; ".join(reasons)
         return rows
 
 
