@@ -17,6 +17,7 @@
         "views/svc_capacity_week_views.xml",
         "views/svc_staffing_request_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_users_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -2,6 +2,7 @@ from . import (
     crm_lead,
     hr_leave,
     res_company,
+    res_users,
     resource_calendar,
     sale_order_line,
     svc_capacity_week,

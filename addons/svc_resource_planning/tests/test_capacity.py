@@ -109,3 +109,18 @@ class TestCapacity(ResourcePlanningCase):
         employees.invalidate_recordset()
         with self.assertQueryCount(12):
             Capacity._compute_capacity(employees, W10, date(2026, 5, 31))
+
+    def test_staffed_departments_limit_what_a_planner_sees(self):
+        design, build = self.env["hr.department"].create([{"name": "Test Design"}, {"name": "Test Build"}])
+        self.ann.department_id = design
+        self.bob.department_id = build
+        Capacity = self.env["svc.capacity.week"]
+        Capacity._refresh(self.ann | self.bob, W10, date(2026, 3, 8))
+        self._allocate(self.ann, W10, date(2026, 3, 6), 8)
+        self._allocate(self.bob, W10, date(2026, 3, 6), 8)
+        domain = [("employee_id", "in", (self.ann | self.bob).ids)]
+        self.assertEqual(len(Capacity.with_user(self.project_manager).search(domain)), 2)
+        self.project_manager.svc_staffing_department_ids = design
+        self.assertEqual(Capacity.with_user(self.project_manager).search(domain).employee_id, self.ann)
+        allocations = self.env["svc.resource.allocation"].with_user(self.project_manager).search(domain)
+        self.assertEqual(allocations.employee_id, self.ann)
