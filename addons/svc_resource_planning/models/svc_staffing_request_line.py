@@ -60,7 +60,8 @@ class SvcStaffingRequestLine(models.Model):
         """Rank the employees of the request's company for each role and keep the best
         (`svc.staffing.candidate`). One capacity computation and one skill query per role,
         whatever the number of employees. Returns True."""
-        if not self.env.user.has_group("svc_resource_planning.group_resource_manager"):
+        # the automation rules rank as the system for whoever moved the opportunity
+        if not self.env.su and not self.env.user.has_group("svc_resource_planning.group_resource_manager"):
             raise AccessError(_("Only resource managers look for candidates; ask one to staff this request."))
         filled = self.filtered(lambda line: line.allocation_id and line.allocation_id.state != "cancelled")
         if filled:

@@ -70,6 +70,19 @@ class TestSaleAndOpportunityTriggers(ResourcePlanningCase):
         self.assertEqual(request.state, "cancelled")
         self.assertEqual(allocation.state, "cancelled")
 
+    def test_a_salesperson_moving_the_opportunity_opens_the_provisional_request(self):
+        salesperson = self.env["res.users"].create(
+            {"name": "Sam Sales", "login": "svc_rp_sales",
+             "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])]}
+        )  # fmt: skip
+        lead = self._opportunity(30)
+        lead.user_id = salesperson
+        lead.with_user(salesperson).probability = 90
+        request = lead.sudo().svc_staffing_request_ids
+        self.assertTrue(request.is_provisional)
+        self.assertEqual(request.requested_by_id, salesperson)
+        self.assertEqual(request.allocation_ids.state, "tentative")
+
     def test_winning_makes_the_provisional_request_firm(self):
         self.company.svc_late_stage_probability = 60
         lead = self._opportunity(65)
