@@ -18,6 +18,7 @@
         "views/svc_staffing_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
+        "views/crm_lead_views.xml",
         "views/menus.xml",
     ],
     "demo": [

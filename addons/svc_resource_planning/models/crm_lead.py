@@ -11,6 +11,25 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     svc_staffing_request_ids = fields.One2many("svc.staffing.request", "lead_id", "Staffing Requests")
+    svc_staffing_request_count = fields.Integer("Staffing", compute="_compute_svc_staffing_request_count")
+
+    def _compute_svc_staffing_request_count(self):
+        counts = dict(
+            self.env["svc.staffing.request"]._read_group(
+                [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.svc_staffing_request_count = counts.get(lead, 0)
+
+    def action_view_svc_staffing_requests(self):
+        """The staffing requests opened for this opportunity."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "svc_resource_planning.action_svc_staffing_request"
+        )
+        action.update(domain=[("lead_id", "=", self.id)], context={"default_lead_id": self.id})
+        return action
 
     def _svc_sync_staffing_requests(self):
         """Follow the pipeline: reaching the company's late-stage probability opens a provisional

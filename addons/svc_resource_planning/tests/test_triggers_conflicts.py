@@ -59,6 +59,8 @@ class TestSaleAndOpportunityTriggers(ResourcePlanningCase):
         request = lead.svc_staffing_request_ids
         self.assertEqual(len(request), 1)
         self.assertTrue(request.is_provisional)
+        self.assertEqual(lead.svc_staffing_request_count, 1)
+        self.assertEqual(lead.action_view_svc_staffing_requests()["domain"], [("lead_id", "=", lead.id)])
         allocation = request.allocation_ids
         self.assertEqual(len(allocation), 1)
         self.assertEqual(allocation.state, "tentative")
