@@ -1,1 +1,7 @@
-from . import test_allocation, test_capacity_math
+from . import (
+    test_allocation,
+    test_capacity,
+    test_capacity_math,
+    test_overallocation_approval,
+    test_staffing_request,
+)

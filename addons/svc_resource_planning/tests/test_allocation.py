@@ -20,6 +20,7 @@ class TestResourceAllocation(SvcOpsCase):
         cls.resource_user = new_test_user(
             cls.env, "svc_resource_user", groups="base.group_user,svc_resource_planning.group_resource_user"
         )
+        cls.env["svc.approval.policy"].search([("model_name", "=", "svc.resource.allocation")]).active = False
         cls.employee = cls.env["hr.employee"].create({"name": "Dana Designer"})
         cls.project = cls.env["project.project"].create({"name": "Clinic Fit-out"})
 
