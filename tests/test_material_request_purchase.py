@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -39,3 +39,35 @@ class TestShortageBuysThroughTheWarehouseRoutes(TransactionCase):
             [("res_model", "=", request._name), ("res_id", "=", request.id)]
         )
         self.assertEqual(exception.category, "shortage")
+
+
+@tagged("post_install", "-at_install")
+class TestReceivingNeedsNoMaterialRequestRights(TransactionCase):
+    def test_buyer_without_material_request_rights_validates_a_receipt(self):
+        """Loans and request states follow every validated move, whoever validates it."""
+        env = self.env
+        buyer = new_test_user(
+            env, "mrp_buyer", groups="base.group_user,purchase.group_purchase_user,stock.group_stock_user"
+        )
+        vendor = env["res.partner"].create({"name": "Receipt Vendor"})
+        product = env["product.product"].create(
+            {
+                "name": "Received dock",
+                "detailed_type": "product",
+                "seller_ids": [(0, 0, {"partner_id": vendor.id, "price": 10})],
+            }
+        )
+        order = env["purchase.order"].create(
+            {
+                "partner_id": vendor.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_qty": 2, "price_unit": 10})],
+            }
+        )
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")  # a catalog order under every threshold: no approval
+        receipt = order.picking_ids.with_user(buyer)
+        receipt.move_ids.quantity = 2
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(product.qty_available, 2)

@@ -24,7 +24,11 @@ class TestSupplierPerformance(SvcOpsCase):
         cls.slow = env["res.partner"].create({"name": "Slow Freight Ltd", "is_company": True})
         cls.slow_contact = env["res.partner"].create({"name": "Sid Slow", "parent_id": cls.slow.id})
         cls.good = env["res.partner"].create({"name": "Punctual Parts", "is_company": True})
-        cls.product = env["product.product"].create({"name": "Cable Tray", "type": "product"})
+        # a catalog product of both vendors: their orders confirm without approval
+        cls.product = env["product.product"].create(
+            {"name": "Cable Tray", "type": "product",
+             "seller_ids": [(0, 0, {"partner_id": vendor.id, "price": 10.0}) for vendor in (cls.slow, cls.good)]}
+        )  # fmt: skip
         cls.now = fields.Datetime.now().replace(microsecond=0)
         cls.planned = cls.now - timedelta(days=20)
         # Slow Freight, planned 20 days ago: done a day early, the same day, 2 days late, and
