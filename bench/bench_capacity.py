@@ -142,6 +142,7 @@ def run(env, sizes, weeks):
         full_time_resources = employees.filtered(lambda e: e.resource_calendar_id == full_time).resource_id
         env.invalidate_all()
         with Measure(env) as measure:
+            full_time_resources.fetch(["tz", "calendar_id", "company_id"])  # as the capacity code does
             full_time.sudo()._work_intervals_batch(start_dt, end_dt, full_time_resources)
         figure("reference: _work_intervals_batch (one calendar)", len(full_time_resources), weeks, measure)
         Capacity = env["svc.capacity.week"]
