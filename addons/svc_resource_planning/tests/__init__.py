@@ -1,1 +1,1 @@
-from . import test_allocation, test_capacity_math
+from . import test_allocation, test_capacity_math, test_retainer, test_timesheet_validation
