@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .activity import create_activities
 from .outbox import publish_many
 
 RETAINER_STATES = [
@@ -156,7 +157,7 @@ class SaleOrderLine(models.Model):
             return
         todo_type = self.env.ref("mail.mail_activity_data_todo")
         order_model = self.env["ir.model"]._get_id("sale.order")
-        activities, events = {}, {"warning": [], "exhausted": []}
+        activities, events = [], {"warning": [], "exhausted": []}
         for line, kind in [(line, "warning") for line in warn] + [(line, "exhausted") for line in exhausted]:
             order = line.order_id
             summary = (
@@ -172,12 +173,7 @@ class SaleOrderLine(models.Model):
                           line=line.name),
                 "date_deadline": fields.Date.context_today(self),
             }  # fmt: skip
-            key = (order.id, values["user_id"])
-            if key in activities:  # one activity per order and person (a batch may warn and exhaust)
-                activities[key]["summary"] = f"{activities[key]['summary']}; {summary}"
-                activities[key]["note"] = f"{activities[key]['note']} {values['note']}"
-            else:
-                activities[key] = values
+            activities.append(values)
             events[kind].append((
                 line,
                 {"order": order.name, "line_id": line.id, "partner": order.partner_id.display_name,
@@ -186,9 +182,7 @@ class SaleOrderLine(models.Model):
             ))  # fmt: skip
         for kind, pairs in events.items():
             publish_many(self.env, f"retainer.{kind}", pairs)
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-            list(activities.values())
-        )
+        create_activities(self.env, activities)
         if warn:
             warn.sudo().write({"svc_warning_notified_at": now, "svc_client_notice_state": "to_confirm"})
         if exhausted:

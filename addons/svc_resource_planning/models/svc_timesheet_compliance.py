@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_analytic_line import week_monday
+from .activity import create_activities
 
 THRESHOLD_PARAM = "svc_resource_planning.timesheet_compliance_threshold"
 DEFAULT_THRESHOLD = 90.0
@@ -156,9 +157,14 @@ class SvcTimesheetCompliance(models.Model):
         end = last_monday + timedelta(days=7)
         expected = self._svc_expected_hours(employees, first_monday, end)
         logged = defaultdict(float)
-        for employee, day, hours in self.env["account.analytic.line"].sudo()._read_group(
-            [("project_id", "!=", False), ("employee_id", "in", employees.ids),
-             ("date", ">=", first_monday), ("date", "<", end)],
+        lines = self.env["account.analytic.line"].sudo()
+        domain = [("project_id", "!=", False), ("employee_id", "in", employees.ids),
+                  ("date", ">=", first_monday), ("date", "<", end)]  # fmt: skip
+        # time off booked as timesheets (project_timesheet_holidays) is not logged work:
+        # it is already out of the expected hours
+        domain += [(name, "=", False) for name in ("holiday_id", "global_leave_id") if name in lines._fields]
+        for employee, day, hours in lines._read_group(
+            domain,
             ["employee_id", "date:day"],
             ["unit_amount:sum"],
         ):  # fmt: skip
@@ -245,7 +251,7 @@ class SvcTimesheetCompliance(models.Model):
                     _("Complete your timesheets of the week of %(week)s (%(rate)s%% logged)",
                       week=row.week_start, rate=round(row.rate))))  # fmt: skip
         self.env["mail.mail"].sudo().create(mails)
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        create_activities(self.env, activities)
 
     def _escalate(self):
         """An activity for the manager and an exception in the queue, once per employee-week."""
@@ -267,7 +273,7 @@ class SvcTimesheetCompliance(models.Model):
             self.env["svc.exception"].raise_for(
                 row, EXCEPTION_KEY, "timesheet", message, severity="medium", owner=manager_user or None
             )
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        create_activities(self.env, activities)
 
     @staticmethod
     def _activity_values(row, employee_model, activity_type, user, summary):

@@ -1,1 +1,7 @@
-from . import test_allocation, test_capacity_math, test_retainer, test_timesheet_validation
+from . import (
+    test_allocation,
+    test_capacity_math,
+    test_retainer,
+    test_timesheet_compliance,
+    test_timesheet_validation,
+)
