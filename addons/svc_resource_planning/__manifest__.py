@@ -14,6 +14,8 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/svc_event_type_data.xml",
+        "data/ir_cron_billing_data.xml",
+        "data/base_automation_data.xml",
         "views/svc_resource_allocation_views.xml",
         "views/account_analytic_line_views.xml",
         "views/menus.xml",

@@ -1,5 +1,6 @@
 from . import (
     test_allocation,
+    test_billing_readiness,
     test_capacity_math,
     test_retainer,
     test_timesheet_compliance,
