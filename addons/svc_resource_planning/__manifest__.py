@@ -18,8 +18,15 @@
         "data/base_automation_data.xml",
         "views/svc_resource_allocation_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/svc_timesheet_compliance_views.xml",
+        "views/sale_order_line_views.xml",
+        "views/svc_retainer_overage_views.xml",
+        "views/svc_billing_readiness_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/res_users_demo.xml", "demo/svc_resource_allocation_demo.xml"],
+    "demo": ["demo/res_users_demo.xml", "demo/svc_resource_allocation_demo.xml", "demo/svc_billing_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["svc_resource_planning/static/src/js/tours/*.js"],
+    },
     "installable": True,
 }

@@ -156,7 +156,7 @@ class SvcBillingReadiness(models.Model):
 
     def action_release(self):
         """Finance releases ready readinesses: one draft invoice per order through Odoo's
-        own _create_invoices, linked here. Returns the invoice ids."""
+        own _create_invoices, linked here (read it from invoice_id). Returns True."""
         if not self.env.user.has_group(FINANCE_GROUP):
             raise AccessError(_("Only finance (Invoicing: Billing) may release an order for invoicing."))
         self._svc_check_segregation(_("release it"))
@@ -194,7 +194,7 @@ class SvcBillingReadiness(models.Model):
                           "invoice_id": readiness.invoice_id.id, "amount_total": readiness.invoice_id.amount_total,
                           "released_by": self.env.user.name}) for readiness in self],
         )  # fmt: skip
-        return invoices.ids
+        return True
 
     def action_emergency_release(self, justification):
         """Lift the invoice hold of a blocked readiness: finance managers only, never the
@@ -450,3 +450,39 @@ class SvcBillingReadiness(models.Model):
                 ("unmet", _("open: %s", "; ".join(names))) if names else ("met", _("none open"))
             )
         return result
+
+    # ------------------------------------------------------------------ demo
+    @api.model
+    def _svc_demo_timesheets(self, order_hours, employee_id):
+        """Demo data: log hours on each order's task three days ago, and validate them."""
+        day = fields.Date.context_today(self) - timedelta(days=3)
+        orders = self.env["sale.order"].browse([order_id for order_id, _hours in order_hours])
+        lines = self.env["account.analytic.line"].create([
+            {"name": _("Consulting"), "task_id": order.order_line.task_id[:1].id,
+             "project_id": order.order_line.task_id[:1].project_id.id, "unit_amount": hours,
+             "employee_id": employee_id, "date": day}
+            for order, (_id, hours) in zip(orders, order_hours, strict=False)
+        ])  # fmt: skip
+        lines.action_svc_validate()
+        return lines.ids
+
+    @api.model
+    def _svc_demo_milestones(self, readiness_ids):
+        """Demo data: a reached milestone in each readiness's period."""
+        readinesses = self.browse(readiness_ids)
+        self.env["project.milestone"].create([
+            {"name": _("Design signed off"), "project_id": readiness.project_id.id,
+             "deadline": readiness.period_end - timedelta(days=5), "is_reached": True}
+            for readiness in readinesses
+        ])  # fmt: skip
+        return True
+
+    @api.model
+    def _svc_demo_overage(self, order_id, hours, rate, reason):
+        """Demo data: an overage request waiting for the account manager."""
+        line = self.env["sale.order"].browse(order_id).order_line[:1]
+        overage = self.env["svc.retainer.overage"].create(
+            {"sale_line_id": line.id, "hours": hours, "rate": rate, "reason": reason}
+        )
+        overage.action_submit()
+        return overage.id
