@@ -2,15 +2,217 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
+from .activity import create_activities
 from .capacity_math import week_monday
+from .outbox import publish_many
 
 HOURS_PER_FULL_WEEK = 40.0
+RETAINER_STATES = [
+    ("ok", "OK"),
+    ("warning", "Warning"),
+    ("exhausted", "Exhausted"),
+    ("overage_approved", "Overage Approved"),
+]
 
 
 class SaleOrderLine(models.Model):
+    """Retainers: a prepaid/fixed-hours service line whose consumption is watched; sold
+    service lines also open the staffing request of their project.
+
+    Consumed hours are sale_timesheet's delivered quantity. At the order's warning
+    threshold the account manager gets an activity and a client notice to confirm; at
+    100% more time on the line is refused until an overage request is approved.
+    """
+
     _inherit = "sale.order.line"
+
+    svc_is_retainer = fields.Boolean(
+        "Retainer", compute="_compute_svc_is_retainer", store=True, index=True,
+        help="A prepaid/fixed-hours service tracked by timesheets.",
+    )  # fmt: skip
+    svc_contracted_hours = fields.Float("Contracted Hours", compute="_compute_svc_retainer", store=True)
+    svc_overage_hours = fields.Float(
+        "Approved Overage Hours", compute="_compute_svc_retainer", store=True,
+        help="Extra hours approved through overage requests, on top of the contracted hours.",
+    )  # fmt: skip
+    svc_consumed_hours = fields.Float("Consumed Hours", compute="_compute_svc_retainer", store=True)
+    svc_consumption = fields.Float(
+        "Consumption (%)", compute="_compute_svc_retainer", store=True, group_operator="avg"
+    )
+    svc_retainer_state = fields.Selection(
+        RETAINER_STATES, "Retainer Status", compute="_compute_svc_retainer", store=True, index=True
+    )
+    svc_overage_ids = fields.One2many("svc.retainer.overage", "sale_line_id", "Overage Requests")
+    svc_warning_notified_at = fields.Datetime("Warning Notified", readonly=True, copy=False)
+    svc_exhausted_notified_at = fields.Datetime("Exhaustion Notified", readonly=True, copy=False)
+    svc_client_notice_state = fields.Selection(
+        [("none", "None"), ("to_confirm", "To Confirm"), ("sent", "Sent")],
+        "Client Notice", default="none", readonly=True, copy=False,
+        help="The client notice is prepared at the warning threshold and sent only when the "
+        "account manager confirms it.",
+    )  # fmt: skip
+
+    @api.depends("product_id.service_policy", "product_id.type", "is_service")
+    def _compute_svc_is_retainer(self):
+        for line in self:
+            line.svc_is_retainer = line.is_service and line.product_id.service_policy == "ordered_prepaid"
+
+    @api.depends(
+        "svc_is_retainer", "product_uom_qty", "qty_delivered", "product_uom",
+        "svc_overage_ids.state", "svc_overage_ids.hours", "order_id.svc_retainer_warning_threshold",
+    )  # fmt: skip
+    def _compute_svc_retainer(self):
+        hour = self.env.ref("uom.product_uom_hour")
+        for line in self:
+            if not line.svc_is_retainer:
+                line.update({"svc_contracted_hours": 0.0, "svc_consumed_hours": 0.0, "svc_overage_hours": 0.0,
+                             "svc_consumption": 0.0, "svc_retainer_state": False})  # fmt: skip
+                continue
+            uom = line.product_uom
+            to_hours = (
+                (lambda qty, uom=uom: uom._compute_quantity(qty, hour, raise_if_failure=False))
+                if uom and uom.category_id == hour.category_id
+                else (lambda qty: qty)
+            )
+            contracted = to_hours(line.product_uom_qty)
+            consumed = to_hours(line.qty_delivered)
+            overage = sum(line.svc_overage_ids.filtered(lambda o: o.state == "approved").mapped("hours"))
+            consumption = consumed / contracted * 100.0 if contracted else 0.0
+            threshold = line.order_id.svc_retainer_warning_threshold or 80.0
+            if consumed >= contracted + overage and contracted:
+                state = "exhausted"
+            elif overage and consumed >= contracted:
+                state = "overage_approved"
+            elif consumption >= threshold:
+                state = "warning"
+            else:
+                state = "ok"
+            line.update({"svc_contracted_hours": contracted, "svc_consumed_hours": consumed,
+                         "svc_overage_hours": overage, "svc_consumption": consumption,
+                         "svc_retainer_state": state})  # fmt: skip
+
+    # --------------------------------------------------------------- actions
+    def action_svc_send_client_notice(self):
+        """The account manager confirms: send the prepared client notice (mail template)."""
+        for line in self:
+            manager = line.order_id.user_id
+            if self.env.user != manager and not self.env.user.has_group("sales_team.group_sale_manager"):
+                raise AccessError(
+                    _("Only the account manager of %(order)s (%(who)s) or a sales manager may send its client notice.",
+                      order=line.order_id.name, who=manager.name or _("nobody")))  # fmt: skip
+            if line.svc_client_notice_state != "to_confirm":
+                raise UserError(
+                    _("No client notice is waiting for confirmation on %s: it is prepared when the retainer "
+                      "reaches its warning threshold, and sent once.", line.display_name)
+                )  # fmt: skip
+        template = self.env.ref("svc_resource_planning.mail_template_retainer_client_notice")
+        for line in self:
+            template.sudo().send_mail(line.id)
+            line.order_id.sudo().message_post(
+                body=_("Retainer notice sent to the client for %(line)s (%(pct)s%% consumed), confirmed by %(user)s.",
+                       line=line.name, pct=round(line.svc_consumption), user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )  # fmt: skip
+        self.sudo().write({"svc_client_notice_state": "sent"})
+        return True
+
+    def action_svc_request_overage(self):
+        """Open a new overage request for this retainer line."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "svc.retainer.overage",
+            "view_mode": "form",
+            "target": "current",
+            "context": {"default_sale_line_id": self.id, "default_rate": self.price_unit},
+        }
+
+    # -------------------------------------------------------------- business
+    @api.model
+    def _cron_svc_check_retainers(self, batch_size=1000):
+        """Notify the retainers that crossed a threshold since the last run (idempotent)."""
+        domain = [
+            ("svc_is_retainer", "=", True),
+            "|",
+            "&", ("svc_retainer_state", "in", ("warning", "exhausted", "overage_approved")),
+            ("svc_warning_notified_at", "=", False),
+            "&", ("svc_retainer_state", "=", "exhausted"), ("svc_exhausted_notified_at", "=", False),
+        ]  # fmt: skip
+        lines = self.search(domain, order="id")
+        for start in range(0, len(lines), batch_size):
+            lines[start : start + batch_size]._svc_notify_thresholds()
+            if self.env.context.get("svc_cron_commit"):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(lines)
+
+    def _svc_notify_thresholds(self):
+        """Warning: an activity for the account manager and a client notice to confirm.
+        Exhaustion: an activity and an exception. Each happens once per line; batched."""
+        retainers = self.filtered("svc_is_retainer")
+        now = fields.Datetime.now()
+        warn = retainers.filtered(
+            lambda line: line.svc_retainer_state in ("warning", "exhausted", "overage_approved")
+            and not line.svc_warning_notified_at
+        )
+        exhausted = retainers.filtered(
+            lambda line: line.svc_retainer_state == "exhausted" and not line.svc_exhausted_notified_at
+        )
+        if not (warn or exhausted):
+            return
+        todo_type = self.env.ref("mail.mail_activity_data_todo")
+        order_model = self.env["ir.model"]._get_id("sale.order")
+        activities, events = [], {"warning": [], "exhausted": []}
+        for line, kind in [(line, "warning") for line in warn] + [(line, "exhausted") for line in exhausted]:
+            order = line.order_id
+            summary = (
+                _("Retainer at %(pct)s%%: confirm the client notice", pct=round(line.svc_consumption))
+                if kind == "warning"
+                else _("Retainer exhausted: %(line)s", line=line.name)
+            )
+            values = {
+                "res_model_id": order_model, "res_id": order.id, "activity_type_id": todo_type.id,
+                "user_id": (order.user_id or order.create_uid).id, "summary": summary,
+                "note": _("%(consumed)s of %(contracted)s hours consumed on %(line)s.",
+                          consumed=round(line.svc_consumed_hours, 2), contracted=line.svc_contracted_hours,
+                          line=line.name),
+                "date_deadline": fields.Date.context_today(self),
+            }  # fmt: skip
+            activities.append(values)
+            events[kind].append((
+                line,
+                {"order": order.name, "line_id": line.id, "partner": order.partner_id.display_name,
+                 "contracted_hours": line.svc_contracted_hours, "consumed_hours": line.svc_consumed_hours,
+                 "consumption": round(line.svc_consumption, 2)},
+            ))  # fmt: skip
+        for kind, pairs in events.items():
+            publish_many(self.env, f"retainer.{kind}", pairs)
+        create_activities(self.env, activities)
+        if warn:
+            warn.sudo().write({"svc_warning_notified_at": now, "svc_client_notice_state": "to_confirm"})
+        if exhausted:
+            exhausted.sudo().write({"svc_exhausted_notified_at": now})
+
+    def _svc_check_allowance(self, added_hours_by_line):
+        """Refuse more time on retainers that were already used up before this change.
+
+        `added_hours_by_line` maps a retainer line to the hours this change adds to it.
+        """
+        for line, added in added_hours_by_line.items():
+            if added <= 0:
+                continue
+            allowance = line.svc_contracted_hours + line.svc_overage_hours
+            before = line.svc_consumed_hours - added
+            if line.svc_contracted_hours and before >= allowance - 1e-6:
+                raise UserError(
+                    _("The retainer %(line)s of %(order)s is exhausted (%(consumed)s of %(allowed)s hours used). "
+                      "No more time can be logged on it until an overage request is approved: ask the account "
+                      "manager (%(manager)s) for one.",
+                      line=line.name, order=line.order_id.name, consumed=round(before, 2),
+                      allowed=round(allowance, 2), manager=line.order_id.user_id.name or "-")
+                )  # fmt: skip
 
     def _svc_open_staffing_requests(self):
         """Confirmed service lines that got a project open (or extend) their order's staffing

@@ -2,10 +2,12 @@ from odoo import fields, models
 
 
 class SvcException(models.Model):
-    """Staffing problems (conflicts with leave or capacity, the bench) land in the shared queue."""
+    """Staffing (conflicts with leave or capacity, the bench), timesheet, retainer and billing
+    problems land in the shared exception queue."""
 
     _inherit = "svc.exception"
 
     category = fields.Selection(
-        selection_add=[("staffing", "Staffing")], ondelete={"staffing": "set default"}
+        selection_add=[("staffing", "Staffing"), ("timesheet", "Timesheets"), ("billing", "Billing")],
+        ondelete={"staffing": "set default", "timesheet": "set default", "billing": "set default"},
     )

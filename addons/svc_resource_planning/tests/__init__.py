@@ -1,7 +1,16 @@
 from . import (
     test_allocation,
+    test_billing_readiness,
     test_capacity,
     test_capacity_math,
     test_overallocation_approval,
+    test_retainer,
+    test_rpc,
+    test_rpc_billing,
     test_staffing_request,
+    test_timesheet_compliance,
+    test_timesheet_validation,
+    test_triggers_conflicts,
+    test_ui_tour,
+    test_ui_tour_billing,
 )

@@ -1,0 +1,272 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .activity import create_activities
+from .capacity_math import week_monday
+
+THRESHOLD_PARAM = "svc_resource_planning.timesheet_compliance_threshold"
+DEFAULT_THRESHOLD = 90.0
+ESCALATION_DELAY = timedelta(days=6)  # "a week later", tolerant of a weekly cron starting a little early
+EXCEPTION_KEY = "timesheet_compliance"
+
+
+class SvcTimesheetCompliance(models.Model):
+    """Logged versus expected hours of one employee in one ISO week.
+
+    Rows are (re)computed by the weekly scheduled action or on demand for a date range;
+    below the threshold the employee is reminded once, and still below a week later the
+    manager is escalated to once, with an exception in the queue.
+    """
+
+    _name = "svc.timesheet.compliance"
+    _description = "Timesheet Compliance (employee week)"
+    _order = "week_start desc, employee_id"
+    _rec_name = "employee_id"
+
+    employee_id = fields.Many2one("hr.employee", required=True, readonly=True, index=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null")
+    department_id = fields.Many2one("hr.department", readonly=True, index="btree_not_null")
+    manager_id = fields.Many2one("hr.employee", "Manager", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    week_start = fields.Date("Week", required=True, readonly=True, index=True, help="Monday of the ISO week.")
+    expected_hours = fields.Float(
+        readonly=True, help="Working time of the calendar minus public holidays and validated leave."
+    )
+    logged_hours = fields.Float(readonly=True)
+    rate = fields.Float(
+        "Compliance (%)", readonly=True, group_operator="avg",
+        help="Logged / expected hours. Grouped rows show the ratio of the sums (a company rate), not an average.",
+    )  # fmt: skip
+    state = fields.Selection(
+        [("compliant", "Compliant"), ("below", "Below Threshold")], required=True, readonly=True, index=True
+    )
+    reminder_sent_at = fields.Datetime(readonly=True)
+    escalated_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "employee_week_uniq",
+            "unique(employee_id, week_start)",
+            "One compliance row per employee and week.",
+        ),
+    ]
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Grouped compliance is the ratio of the sums: the pivot's total is the company rate."""
+        wants_rate = any(spec.split(":")[0] == "rate" for spec in fields)
+        if wants_rate:
+            fields = [spec for spec in fields if spec.split(":")[0] != "rate"]
+            fields += ["logged_hours:sum", "expected_hours:sum"]
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        if wants_rate:
+            for group in groups:
+                expected = group.get("expected_hours") or 0.0
+                group["rate"] = (group.get("logged_hours") or 0.0) / expected * 100.0 if expected else 100.0
+        return groups
+
+    # --------------------------------------------------------------- actions
+    @api.model
+    def action_compute(self, date_from, date_to, employee_ids=None, notify=True):
+        """Compute the rows of every ISO week touching [date_from, date_to] and notify.
+
+        On demand and over RPC; running it twice notifies nobody twice. Returns the
+        number of employee-weeks computed.
+        """
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        if not date_from or not date_to or date_to < date_from:
+            raise UserError(_("Give a date range whose end is on or after its start (YYYY-MM-DD)."))
+        employees = (
+            self.env["hr.employee"].browse(employee_ids)
+            if employee_ids
+            else self.env["hr.employee"].search([("company_id", "in", self.env.companies.ids)])
+        )
+        rows = self._compute_rows(employees, week_monday(date_from), week_monday(date_to))
+        if notify:
+            rows._notify()
+        return len(rows)
+
+    @api.model
+    def get_company_rate(self, date_from, date_to):
+        """The company compliance rate (logged / expected, %) over the weeks in the range."""
+        [group] = self.read_group(
+            [
+                ("week_start", ">=", week_monday(fields.Date.to_date(date_from))),
+                ("week_start", "<=", date_to),
+            ],
+            ["rate"],
+            [],
+        )
+        return round(group["rate"], 2)
+
+    @api.model
+    def _cron_check_compliance(self):
+        """Weekly: last week is computed and reminded; the week before is recomputed
+        (late entries count) and escalated when still below a week after its reminder."""
+        last_monday = week_monday(fields.Date.context_today(self)) - timedelta(days=7)
+        return self.action_compute(last_monday - timedelta(days=7), last_monday)
+
+    # -------------------------------------------------------------- business
+    @api.model
+    def _threshold(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(THRESHOLD_PARAM, DEFAULT_THRESHOLD)
+        return float(value)
+
+    @api.model
+    def _svc_expected_hours(self, employees, date_from, date_to):
+        """{(employee_id, iso_week_monday): hours} expected in [date_from, date_to): the
+        available hours of the capacity computation (calendar minus public holidays minus
+        validated leave), so staffing and compliance never disagree on what a week holds."""
+        capacity = self.env["svc.capacity.week"]._compute_capacity(
+            employees, date_from, date_to - timedelta(days=1)
+        )
+        return {
+            (employee_id, monday): figures["available_hours"]
+            for employee_id, weeks in capacity.items()
+            for monday, figures in weeks.items()
+        }
+
+    @api.model
+    def _compute_rows(self, employees, first_monday, last_monday):
+        """Upsert the rows of these employees for the weeks first_monday..last_monday: a
+        fixed number of queries whatever the number of employees and weeks."""
+        if not employees:
+            return self.browse()
+        end = last_monday + timedelta(days=7)
+        expected = self._svc_expected_hours(employees, first_monday, end)
+        logged = defaultdict(float)
+        lines = self.env["account.analytic.line"].sudo()
+        domain = [("project_id", "!=", False), ("employee_id", "in", employees.ids),
+                  ("date", ">=", first_monday), ("date", "<", end)]  # fmt: skip
+        # time off booked as timesheets (project_timesheet_holidays) is not logged work:
+        # it is already out of the expected hours
+        domain += [(name, "=", False) for name in ("holiday_id", "global_leave_id") if name in lines._fields]
+        for employee, day, hours in lines._read_group(
+            domain,
+            ["employee_id", "date:day"],
+            ["unit_amount:sum"],
+        ):  # fmt: skip
+            logged[(employee.id, week_monday(day))] += hours
+        threshold = self._threshold()
+        mondays = [first_monday + timedelta(weeks=index) for index in range((end - first_monday).days // 7)]
+        values = []
+        now, uid = fields.Datetime.now(), self.env.uid
+        employees.fetch(["user_id", "department_id", "parent_id", "company_id"])
+        for employee in employees:
+            for monday in mondays:
+                exp, log = expected.get((employee.id, monday), 0.0), logged.get((employee.id, monday), 0.0)
+                if not exp and not log:
+                    continue  # nothing expected, nothing logged: nothing to say
+                rate = log / exp * 100.0 if exp else 100.0
+                state = "compliant" if rate >= threshold - 1e-9 else "below"
+                values.append((
+                    employee.id, employee.user_id.id or None, employee.department_id.id or None,
+                    employee.parent_id.id or None, employee.company_id.id, monday, round(exp, 4),
+                    round(log, 4), round(rate, 4), state, uid, now, uid, now,
+                ))  # fmt: skip
+        if not values:
+            return self.browse()
+        self.flush_model()
+        # raw upsert: one statement for every employee-week, notification stamps kept
+        rows = execute_values(
+            self.env.cr._obj,
+            """
+            INSERT INTO svc_timesheet_compliance
+                (employee_id, user_id, department_id, manager_id, company_id, week_start, expected_hours,
+                 logged_hours, rate, state, create_uid, create_date, write_uid, write_date)
+            VALUES %s
+            ON CONFLICT (employee_id, week_start) DO UPDATE SET
+                user_id = EXCLUDED.user_id, department_id = EXCLUDED.department_id,
+                manager_id = EXCLUDED.manager_id, expected_hours = EXCLUDED.expected_hours,
+                logged_hours = EXCLUDED.logged_hours, rate = EXCLUDED.rate, state = EXCLUDED.state,
+                write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+            RETURNING id
+            """,
+            values,
+            page_size=max(len(values), 1),
+            fetch=True,
+        )
+        self.invalidate_model()
+        return self.browse([row[0] for row in rows])
+
+    def _notify(self):
+        """Remind once, escalate once a week after the reminder, resolve when compliant."""
+        now = fields.Datetime.now()
+        to_remind = self.filtered(lambda row: row.state == "below" and not row.reminder_sent_at)
+        to_escalate = self.filtered(
+            lambda row: row.state == "below" and row.reminder_sent_at and not row.escalated_at
+            and row.reminder_sent_at <= now - ESCALATION_DELAY
+        )  # fmt: skip
+        recovered = self.filtered(lambda row: row.state == "compliant" and row.escalated_at)
+        if to_remind:
+            to_remind._send_reminders()
+            to_remind.sudo().write({"reminder_sent_at": now})
+        if to_escalate:
+            to_escalate._escalate()
+            to_escalate.sudo().write({"escalated_at": now})
+        if recovered:
+            self.env["svc.exception"].resolve_for(recovered, EXCEPTION_KEY, _("Timesheets completed."))
+
+    def _send_reminders(self):
+        """An activity for the employee and the reminder email, rendered in one batch."""
+        template = self.env.ref("svc_resource_planning.mail_template_timesheet_reminder")
+        rendered = template.sudo()._generate_template(
+            self.ids, ["subject", "body_html", "email_from", "email_to"]
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        employee_model = self.env["ir.model"]._get_id("hr.employee")
+        mails, activities = [], []
+        for row in self:
+            values = rendered[row.id]
+            if values.get("email_to"):
+                mails.append({
+                    "subject": values["subject"], "body_html": values["body_html"],
+                    "email_from": values["email_from"], "email_to": values["email_to"],
+                    "model": self._name, "res_id": row.id, "auto_delete": True,
+                })  # fmt: skip
+            if row.user_id:
+                activities.append(self._activity_values(row, employee_model, todo, row.user_id,
+                    _("Complete your timesheets of the week of %(week)s (%(rate)s%% logged)",
+                      week=row.week_start, rate=round(row.rate))))  # fmt: skip
+        self.env["mail.mail"].sudo().create(mails)
+        create_activities(self.env, activities)
+
+    def _escalate(self):
+        """An activity for the manager and an exception in the queue, once per employee-week."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        employee_model = self.env["ir.model"]._get_id("hr.employee")
+        activities = []
+        for row in self:
+            manager_user = row.manager_id.user_id
+            message = _(
+                "Timesheets of %(employee)s for the week of %(week)s still below threshold\n"
+                "%(logged)s of %(expected)s hours logged (%(rate)s%%) a week after the reminder.",
+                employee=row.employee_id.name, week=row.week_start, logged=round(row.logged_hours, 2),
+                expected=round(row.expected_hours, 2), rate=round(row.rate),
+            )  # fmt: skip
+            if manager_user:
+                activities.append(
+                    self._activity_values(row, employee_model, todo, manager_user, message.split("\n")[0])
+                )
+            self.env["svc.exception"].raise_for(
+                row, EXCEPTION_KEY, "timesheet", message, severity="medium", owner=manager_user or None
+            )
+        create_activities(self.env, activities)
+
+    @staticmethod
+    def _activity_values(row, employee_model, activity_type, user, summary):
+        return {
+            "res_model_id": employee_model,
+            "res_id": row.employee_id.id,
+            "activity_type_id": activity_type.id,
+            "user_id": user.id,
+            "summary": summary,
+            "date_deadline": fields.Date.context_today(row),
+        }

@@ -1,0 +1,1 @@
+from . import svc_timesheet_validate_wizard
