@@ -133,11 +133,11 @@ class TestWebhookInbox(SvcOpsHttpCase):
         self.assertEqual(self.source.failure_count, 0, "404s are not counted: there is no source to count on")
 
     def test_event_type_not_allowed_for_the_source(self):
-        self.env["svc.event.type"].create({"code": "supplier.ack", "name": "Supplier acknowledgment"})
-        body = self._body("evt-6", event_type="supplier.ack")
+        self.env["svc.event.type"].create({"code": "svc.test.unlisted", "name": "Not allowed here"})
+        body = self._body("evt-6", event_type="svc.test.unlisted")
         status, answer = self._send("evt-6", body=body)
         self.assertEqual((status, answer), (422, {"status": "type_not_allowed", "event": "evt-6",
-                                                  "error": "Event type 'supplier.ack' is not allowed for this source."}))  # fmt: skip
+                                                  "error": "Event type 'svc.test.unlisted' is not allowed for this source."}))  # fmt: skip
         self.assertFalse(self._events("evt-6"))
         self.source.invalidate_recordset()
         self.assertEqual((self.source.failure_count, self.source.last_failure_reason[:3]), (1, "422"))

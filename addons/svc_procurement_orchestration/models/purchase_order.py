@@ -432,9 +432,19 @@ class PurchaseOrder(models.Model):
     def _svc_remind_vendor(self, template, now):
         self.write({"ack_state": "overdue", "ack_reminded_at": now})
         todo = self.env.ref("mail.mail_activity_data_todo")
+        # the template is rendered for the whole batch at once (one pass per language),
+        # then posted as a comment to each vendor: no mail composer per order
+        rendered = template._generate_template(self.ids, ("subject", "body_html", "email_from", "partner_to"))
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         for order in self:
-            order.with_context(is_reminder=True).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+            values = rendered[order.id]
+            order.message_post(
+                body=values.get("body_html") or "",
+                subject=values.get("subject"),
+                email_from=values.get("email_from") or None,
+                partner_ids=values.get("partner_ids") or order.partner_id.ids,
+                message_type="comment",
+                subtype_id=subtype_id,
             )
         self.env["mail.activity"].create(
             [
