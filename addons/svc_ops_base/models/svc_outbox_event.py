@@ -110,13 +110,27 @@ class SvcOutboxEvent(models.Model):
         subscribes).
         """
         record.ensure_one()
-        company = (
-            record.company_id if "company_id" in record._fields and record.company_id else self.env.company
-        )
-        endpoints = self.env["svc.webhook.endpoint"]._subscribed(event_type, company)
-        if not endpoints:
-            return self.browse()
-        return self.sudo()._create_rows(event_type, record, payload, endpoints, company).sudo(False)
+        return self._publish_many(event_type, [(record, payload)])
+
+    @api.model
+    def _publish_many(self, event_type, records_payloads):
+        """`_publish` for many (record, payload) pairs, looking the subscribed endpoints up once
+        per company: a cron that notifies thousands of records stays cheap."""
+        endpoints_by_company = {}
+        rows = self.sudo().browse()
+        for record, payload in records_payloads:
+            company = (
+                record.company_id
+                if "company_id" in record._fields and record.company_id
+                else self.env.company
+            )
+            if company not in endpoints_by_company:
+                endpoints_by_company[company] = self.env["svc.webhook.endpoint"]._subscribed(
+                    event_type, company
+                )
+            if endpoints_by_company[company]:
+                rows |= rows._create_rows(event_type, record, payload, endpoints_by_company[company], company)
+        return rows.sudo(False)
 
     @api.model
     def _create_rows(self, event_type, record, payload, endpoints, company=None):

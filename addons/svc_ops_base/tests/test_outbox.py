@@ -63,6 +63,28 @@ class TestOutbox(OutboxCase):
         self.assertEqual(row.payload, {"message": "hi", "when": fields.Date.to_string(fields.Date.today())})
         self.assertFalse(self.outbox._publish("nobody.listens", self.partner_a, {}), "no subscriber, no row")
 
+    def test_publish_many_gives_each_record_its_own_event_per_company_endpoint(self):
+        endpoint = self._endpoint("http://127.0.0.1:9/a")
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        other_endpoint = self.env["svc.webhook.endpoint"].create(
+            {"name": "Other company", "url": "http://127.0.0.1:9/e", "company_id": other_company.id,
+             "event_type_ids": [(6, 0, self.ping.ids)]}
+        )  # fmt: skip
+        self.partner_b.company_id = other_company
+        rows = (
+            self.outbox.with_user(self.ops_user)
+            ._publish_many(
+                "svc.ping", [(self.partner_a, {"message": "a"}), (self.partner_b, {"message": "b"})]
+            )
+            .sudo()
+        )
+        self.assertEqual(
+            {(row.res_id, row.endpoint_id, row.payload["message"]) for row in rows},
+            {(self.partner_a.id, endpoint, "a"), (self.partner_b.id, other_endpoint, "b")},
+        )
+        self.assertEqual(len(set(rows.mapped("event_uuid"))), 2, "one event id per record")
+        self.assertFalse(self.outbox._publish_many("nobody.listens", [(self.partner_a, {})]))
+
     def test_failure_then_timeout_then_success_with_a_valid_signature(self):
         with StandIn(slow_seconds=1.5) as stand_in:
             endpoint = self._endpoint(stand_in.url)

@@ -283,16 +283,24 @@ class PurchaseOrder(models.Model):
             to_check._svc_approval_check()
 
     def _svc_publish(self, event_type, extra):
-        outbox = self.env["svc.outbox.event"]
-        for order in self:
-            payload = {
-                "name": order.name,
-                "partner": order.partner_id.commercial_partner_id.name,
-                "amount_total": order.amount_total,
-                "currency": order.currency_id.name,
-            }
-            payload.update(extra(order))
-            outbox._publish(event_type, order, payload)
+        """Publish `event_type` for these orders: the common order fields plus `extra(order)`,
+        with one endpoint lookup per company for the whole batch."""
+        self.env["svc.outbox.event"]._publish_many(
+            event_type,
+            [
+                (
+                    order,
+                    {
+                        "name": order.name,
+                        "partner": order.partner_id.commercial_partner_id.name,
+                        "amount_total": order.amount_total,
+                        "currency": order.currency_id.name,
+                        **extra(order),
+                    },
+                )
+                for order in self
+            ],
+        )
 
     @api.model
     def _svc_price_variance_limit(self):

@@ -7,7 +7,6 @@ from odoo.exceptions import AccessError, UserError
 
 from .activity import create_activities
 from .capacity_math import week_monday
-from .outbox import publish_many
 
 HOURS_PER_FULL_WEEK = 40.0
 RETAINER_STATES = [
@@ -188,7 +187,7 @@ class SaleOrderLine(models.Model):
                  "consumption": round(line.svc_consumption, 2)},
             ))  # fmt: skip
         for kind, pairs in events.items():
-            publish_many(self.env, f"retainer.{kind}", pairs)
+            self.env["svc.outbox.event"]._publish_many(f"retainer.{kind}", pairs)
         create_activities(self.env, activities)
         if warn:
             warn.sudo().write({"svc_warning_notified_at": now, "svc_client_notice_state": "to_confirm"})

@@ -5,7 +5,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .capacity_math import week_monday
-from .outbox import publish_many
 from .svc_billing_readiness_check import CHECKS
 
 BLOCKING_CATEGORIES_PARAM = "svc_resource_planning.billing_blocking_categories"
@@ -188,8 +187,7 @@ class SvcBillingReadiness(models.Model):
             )
             invoices |= invoice
         self.env["svc.exception"].resolve_for(self, "billing_blocked", _("Released for invoicing."))
-        publish_many(
-            self.env, "billing.released",
+        self.env["svc.outbox.event"]._publish_many("billing.released",
             [(readiness, {"order": readiness.sale_order_id.name, "readiness": readiness.name,
                           "invoice_id": readiness.invoice_id.id, "amount_total": readiness.invoice_id.amount_total,
                           "released_by": self.env.user.name}) for readiness in self],
@@ -289,8 +287,7 @@ class SvcBillingReadiness(models.Model):
         if newly_ready:
             newly_ready.sudo().write({"readiness_state": "ready"})
             self.env["svc.exception"].resolve_for(newly_ready, "billing_blocked", _("Ready to bill."))
-            publish_many(
-                self.env, "billing.ready",
+            self.env["svc.outbox.event"]._publish_many("billing.ready",
                 [(readiness, {"order": readiness.sale_order_id.name, "readiness": readiness.name,
                               "period_start": readiness.period_start, "period_end": readiness.period_end})
                  for readiness in newly_ready],
