@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .svc_approval_request import ACTIVE_STATES
 
@@ -15,6 +15,9 @@ def _group(items, key, value):
         groups[k] = groups[k] | value(item) if k in groups else value(item)
     return list(groups.items())
 
+
+# Set by the engine only (as superuser): a client that could write them could approve itself.
+ENGINE_FIELDS = frozenset({"approval_state", "approval_policy_id"})
 
 APPROVAL_STATES = [
     ("not_required", "Not Required"),
@@ -104,10 +107,27 @@ class SvcApprovalMixin(models.AbstractModel):
         """Called when an approver rejects the document."""
 
     # ----------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(ENGINE_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(
+                _("A new document starts without approval: create it, then submit it to its approval policy.")
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su and ENGINE_FIELDS & set(vals):
+            raise AccessError(
+                _(
+                    "Only the approval engine sets the approval state of %(docs)s: submit, approve or "
+                    "reject it instead.",
+                    docs=", ".join(self.mapped("display_name")),
+                )
+            )
         watched = self._svc_approval_governed_fields() & set(vals)
         approved = self.browse()
-        if not self.env.context.get("svc_approval_no_reset"):
+        # only the engine's own (superuser) writes may skip re-approval
+        if not (self.env.su and self.env.context.get("svc_approval_no_reset")):
             approved = self.filtered(
                 lambda doc: doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change
             )
@@ -183,12 +203,12 @@ class SvcApprovalMixin(models.AbstractModel):
              for request in first_steps]
         )  # fmt: skip
         for policy, document_ids in documents_by_policy.items():
-            self.browse(document_ids).with_context(svc_approval_no_reset=True).write(
+            self.browse(document_ids).sudo().with_context(svc_approval_no_reset=True).write(
                 {"approval_state": "pending", "approval_policy_id": policy.id}
             )
         ungoverned = self.filtered(lambda doc: not policy_by_document[doc])
         if ungoverned:
-            ungoverned.with_context(svc_approval_no_reset=True).write(
+            ungoverned.sudo().with_context(svc_approval_no_reset=True).write(
                 {"approval_state": "not_required", "approval_policy_id": False}
             )
         if auto_approved:
@@ -479,7 +499,7 @@ class SvcApprovalMixin(models.AbstractModel):
         }
 
     def _svc_approval_finish(self, state):
-        self.with_context(svc_approval_no_reset=True).write({"approval_state": state})
+        self.sudo().with_context(svc_approval_no_reset=True).write({"approval_state": state})
 
     def _svc_approval_reset(self, reason):
         """Send documents back to the start of their approval: every step of the previous
@@ -488,7 +508,7 @@ class SvcApprovalMixin(models.AbstractModel):
             {"state": "cancelled"}
         )
         self.env["svc.approval.log"]._record([doc._svc_document_log_values("reset", reason) for doc in self])
-        self.with_context(svc_approval_no_reset=True).write({"approval_state": "not_required"})
+        self.sudo().with_context(svc_approval_no_reset=True).write({"approval_state": "not_required"})
 
     def _svc_post(self, body):
         """A note in the document's chatter, when it has one (logged: works without an email)."""

@@ -192,11 +192,10 @@ class PurchaseOrder(models.Model):
                 if order.partner_id not in order.message_partner_ids:
                     order.message_subscribe([order.partner_id.id])
                 order._message_log(body=_("Sent to approval by policy %s.", order.approval_policy_id.name))
-        ungoverned.filtered(lambda order: order.approval_state == "rejected").with_context(
+        ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
             svc_approval_no_reset=True
         ).write({"approval_state": "not_required", "approval_policy_id": False})
-        rest = (self - governed).with_context(svc_po_ungoverned_ids=tuple(ungoverned.ids))
-        return super(PurchaseOrder, rest).button_confirm()
+        return super(PurchaseOrder, self - governed).button_confirm()
 
     def button_approve(self, force=False):
         """Refuse to confirm a governed order without its approval (Odoo's own "Approve Order"
@@ -217,6 +216,14 @@ class PurchaseOrder(models.Model):
         result = super().button_cancel()
         if pending:
             pending._svc_approval_reset(_("Purchase order cancelled while waiting for approval."))
+        return result
+
+    def button_draft(self):
+        """A cancelled order set back to draft can be edited freely: its approval no longer holds."""
+        decided = self.filtered(lambda order: order.approval_state in ("pending", "approved", "emergency"))
+        result = super().button_draft()
+        if decided:
+            decided._svc_approval_reset(_("Purchase order set back to draft: it needs approval again."))
         return result
 
     def action_acknowledge(self, promised_date=None, reference=None):
@@ -274,11 +281,9 @@ class PurchaseOrder(models.Model):
         return self.approval_state in ("approved", "emergency") or super()._approval_allowed()
 
     def _svc_check_po_approval(self):
-        """Clear refusal when a policy governs an order that is not approved yet."""
-        checked = set(self.env.context.get("svc_po_ungoverned_ids") or ())
-        to_check = self.filtered(
-            lambda order: order.id not in checked and order.state in ("draft", "sent", "to approve")
-        )
+        """Clear refusal when a policy governs an order that is not approved yet (every order is
+        checked: nothing a client puts in the context may skip it)."""
+        to_check = self.filtered(lambda order: order.state in ("draft", "sent", "to approve"))
         if to_check:
             to_check._svc_approval_check()
 

@@ -92,10 +92,10 @@ class PurchaseOrderLine(models.Model):
               FROM purchase_order_line l
               JOIN purchase_order o ON o.id = l.order_id
              WHERE l.product_id IN %s AND l.state IN ('purchase', 'done') AND l.display_type IS NULL
-               AND NOT (l.order_id = ANY(%s))
+               AND NOT (l.order_id = ANY(%s)) AND o.company_id = ANY(%s)
              ORDER BY l.product_id, o.date_approve DESC NULLS LAST, l.id DESC
             """,
-            [tuple(products.ids), order_ids],
+            [tuple(products.ids), order_ids, self.order_id.company_id.ids],
         )
         currencies, uoms = self.env["res.currency"], self.env["uom.uom"]
         return {

@@ -64,7 +64,12 @@ class SvcReplenishmentRun(models.Model):
         orderpoints = self.env["stock.warehouse.orderpoint"].search(
             self.env["procurement.group"]._get_orderpoint_domain(company_id=company.id)
         )
-        draft_domain = [("orderpoint_id", "in", orderpoints.ids), ("order_id.state", "=", "draft")]
+        # a rejected RFQ waits for its buyer: the review does not submit it again every night
+        draft_domain = [
+            ("orderpoint_id", "in", orderpoints.ids),
+            ("order_id.state", "=", "draft"),
+            ("order_id.approval_state", "!=", "rejected"),
+        ]
         existing = lines.search(draft_domain).order_id
         orderpoints._compute_qty_to_order()
         orderpoints._procure_orderpoint_confirm(

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .common import ProcurementCase
 
@@ -118,6 +118,34 @@ class TestPurchaseApproval(ProcurementCase):
         with self.assertRaisesRegex(UserError, "Approval is missing"):
             draft.with_user(self.purchasing_manager).button_approve()
         self.assertEqual(draft.state, "draft")
+
+    def test_nobody_sets_the_approval_state_or_skips_the_check_from_outside(self):
+        order = self._order(qty=6)
+        order.button_confirm()
+        with self.assertRaises(AccessError):
+            order.write({"approval_state": "approved"})
+        with self.assertRaises(AccessError):
+            self.env["purchase.order"].with_user(self.buyer).create(
+                {"partner_id": self.low_vendor.id, "approval_state": "approved"}
+            )
+        manager = order.with_user(self.purchasing_manager)
+        with self.assertRaisesRegex(UserError, "Approval is missing"):
+            manager.with_context(
+                svc_po_ungoverned_ids=[order.id], svc_approval_no_reset=True
+            ).button_approve()
+        self.assertEqual((order.state, order.approval_state), ("to approve", "pending"))
+
+    def test_an_approved_order_cancelled_and_set_back_to_draft_needs_approval_again(self):
+        order = self._order(qty=6)
+        order.button_confirm()
+        manager = order.with_user(self.purchasing_manager)
+        manager.action_approve(comment="OK")
+        self.assertEqual((order.state, order.approval_state), ("purchase", "approved"))
+        manager.button_cancel()
+        manager.button_draft()
+        self.assertEqual((order.state, order.approval_state), ("draft", "not_required"))
+        order.button_confirm()
+        self.assertEqual((order.state, order.approval_state), ("to approve", "pending"))
 
     def test_confirming_again_while_waiting_changes_nothing(self):
         order = self._order(qty=6)

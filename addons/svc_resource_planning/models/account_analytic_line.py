@@ -33,7 +33,11 @@ class AccountAnalyticLine(models.Model):
         return super()._is_readonly() or (self.svc_validated and not self.env.user.has_group(APPROVER_GROUP))
 
     def _check_can_write(self, values):
-        if VALIDATION_FIELDS & set(values) and not self.env.context.get("svc_timesheet_validation"):
+        # the actions' context flag alone is not enough: a client can send any context
+        if VALIDATION_FIELDS & set(values) and not (
+            self.env.su
+            or (self.env.context.get("svc_timesheet_validation") and self._svc_is_timesheet_approver())
+        ):
             raise UserError(_("Validate or reopen timesheets with the Validate Week / Reopen Week actions."))
         if LOCKED_FIELDS & set(values):
             self._svc_check_not_locked()
@@ -42,6 +46,10 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(VALIDATION_FIELDS & set(vals) for vals in vals_list):
+            raise UserError(
+                _("New timesheets start unvalidated: a manager validates the week with Validate Week.")
+            )
         lines = super().create(vals_list)
         timesheets = lines.filtered("project_id")
         if timesheets and not self._svc_is_timesheet_approver():
@@ -54,6 +62,8 @@ class AccountAnalyticLine(models.Model):
         if RETAINER_FIELDS & set(values):
             before = self._svc_hours_by_retainer()
         result = super().write(values)
+        if {"date", "employee_id"} & set(values) and not self._svc_is_timesheet_approver():
+            self.filtered("project_id")._svc_check_week_open()  # no moving time into a validated week
         if RETAINER_FIELDS & set(values):
             self._svc_retainer_guard(before)
         return result

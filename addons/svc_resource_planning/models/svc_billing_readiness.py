@@ -13,6 +13,18 @@ FINANCE_GROUP = "account.group_account_invoice"
 FINANCE_MANAGER_GROUP = "account.group_account_manager"
 OPEN_EXCEPTION_STATES = ("open", "in_progress")
 
+# what only the actions set (as superuser): writing them directly would lift the invoice hold
+ACTION_FIELDS = frozenset(
+    {
+        "readiness_state",
+        "signoff_recorded_by_id",
+        "signoff_recorded_at",
+        "invoice_id",
+        "released_by_id",
+        "released_at",
+    }
+)
+
 
 class SvcBillingReadiness(models.Model):
     """Is this order ready to bill for this period or milestone? Five checks say so.
@@ -118,6 +130,22 @@ class SvcBillingReadiness(models.Model):
             )
 
     # --------------------------------------------------------------- actions
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(ACTION_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(
+                _("A readiness starts blocked: run Check, record the sign-off and release with the buttons.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and ACTION_FIELDS & set(vals):
+            raise AccessError(
+                _("The readiness state, sign-off record and release of %s are set by the Check, Record "
+                  "Sign-off and Release actions only.", ", ".join(self.mapped("name")))
+            )  # fmt: skip
+        return super().write(vals)
+
     def action_check(self):
         """Recompute every check of these readinesses now (batched); returns True."""
         self._svc_run_checks()
@@ -143,7 +171,9 @@ class SvcBillingReadiness(models.Model):
                         missing=", ".join(missing),
                     )
                 )
-        self.write({"signoff_recorded_by_id": self.env.uid, "signoff_recorded_at": fields.Datetime.now()})
+        self.sudo().write(
+            {"signoff_recorded_by_id": self.env.uid, "signoff_recorded_at": fields.Datetime.now()}
+        )
         for readiness in self:
             readiness.message_post(
                 body=_("Client sign-off by %(who)s on %(date)s recorded by %(user)s.",
@@ -178,7 +208,7 @@ class SvcBillingReadiness(models.Model):
         invoices = self.env["account.move"]
         for readiness in self:
             invoice = readiness.sale_order_id._create_invoices()
-            readiness.write({
+            readiness.sudo().write({
                 "invoice_id": invoice[:1].id, "readiness_state": "released",
                 "released_by_id": self.env.uid, "released_at": fields.Datetime.now(),
             })  # fmt: skip

@@ -191,7 +191,7 @@ class SvcResourceAllocation(models.Model):
         under = self - over
         for allocation in self:
             peak, weeks = peaks[allocation.id]
-            allocation.with_context(svc_approval_no_reset=True).write(
+            allocation.sudo().with_context(svc_approval_no_reset=True).write(
                 {
                     "is_over_threshold": bool(weeks),
                     "peak_utilization": peak,

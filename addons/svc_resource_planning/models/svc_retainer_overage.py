@@ -69,6 +69,25 @@ class SvcRetainerOverage(models.Model):
         self.ensure_one()
         return self.hours * self.rate
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get("state", "draft") != "draft" for vals in vals_list):
+            raise UserError(
+                _("An overage request starts as a draft: create it, then submit it for approval.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """The approval decides the state; a request is only changed while it is a draft."""
+        if not self.env.su and (
+            "state" in vals
+            or ({"hours", "rate", "sale_line_id"} & set(vals) and self.filtered(lambda o: o.state != "draft"))
+        ):
+            raise UserError(
+                _("Only draft overage requests can be changed, and only their approval decides their state.")
+            )
+        return super().write(vals)
+
     def action_submit(self):
         """Send the request to its commercial review (the approval policies decide who)."""
         not_draft = self.filtered(lambda overage: overage.state != "draft")
@@ -76,13 +95,13 @@ class SvcRetainerOverage(models.Model):
             raise UserError(
                 _("Only draft overage requests can be submitted: %s.", ", ".join(not_draft.mapped("name")))
             )
-        self.write({"state": "pending"})
+        self.sudo().write({"state": "pending"})
         self.action_request_approval()
         self.filtered(lambda overage: overage.approval_state == "not_required")._svc_on_approved()
         return True
 
     def _svc_on_approved(self):
-        self.write({"state": "approved"})
+        self.sudo().write({"state": "approved"})
         for overage in self:
             overage.order_id.message_post(
                 body=_("Overage approved on %(line)s: %(hours)s extra hours at %(rate)s %(currency)s per hour (%(reason)s).",
@@ -92,4 +111,4 @@ class SvcRetainerOverage(models.Model):
             )  # fmt: skip
 
     def _svc_on_rejected(self, reason):
-        self.write({"state": "rejected"})
+        self.sudo().write({"state": "rejected"})

@@ -200,6 +200,18 @@ class TestBillingReadiness(ReadinessCase):
         readiness.with_user(self.finance_2).action_release()
         self.assertEqual(readiness.readiness_state, "released")
 
+    def test_the_state_and_sign_off_record_are_set_by_the_actions_only(self):
+        salesman = self.readiness.with_user(self.account_manager)
+        for values in ({"readiness_state": "released"}, {"signoff_recorded_by_id": self.finance_2.id}):
+            with self.refused(AccessError, "set by the Check, Record Sign-off and Release actions only"):
+                salesman.write(values)
+        with self.refused(AccessError, "A readiness starts blocked"):
+            self.env["svc.billing.readiness"].with_user(self.account_manager).create(
+                {"sale_order_id": self.order.id, "period_start": MONDAY, "period_end": MONDAY + timedelta(days=6),
+                 "readiness_state": "ready"}
+            )  # fmt: skip
+        self.assertNotEqual(self.readiness.readiness_state, "released")
+
     def test_invoice_hold_and_emergency_path(self):
         self.env["project.milestone"].create(
             {"name": "Go-live", "project_id": self.project.id, "deadline": MONDAY + timedelta(days=4)}
@@ -210,7 +222,7 @@ class TestBillingReadiness(ReadinessCase):
             invoice.with_user(self.finance).action_post()
         with self.refused(AccessError, "Only a finance manager"):
             self.readiness.with_user(self.account_manager).action_emergency_release("Client insists")
-        self.readiness.signoff_recorded_by_id = self.finance_2
+        self.readiness.sudo().signoff_recorded_by_id = self.finance_2  # recorded by finance_2
         with self.refused(UserError, "segregation of duties"):
             self.readiness.with_user(self.finance_2).action_emergency_release("Client insists")
         with self.refused(UserError, "Justify"):

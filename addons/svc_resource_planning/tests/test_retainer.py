@@ -125,6 +125,19 @@ class TestRetainer(BillingCase):
         with self.refused(UserError, "Only draft"):
             overage.action_submit()
 
+    def test_only_the_approval_decides_an_overage(self):
+        with self.refused(UserError, "starts as a draft"):
+            self.env["svc.retainer.overage"].with_user(self.project_manager).create(
+                {"sale_line_id": self.line.id, "hours": 5, "rate": 120.0, "reason": "x", "state": "approved"}
+            )
+        overage = self._overage(5)
+        with self.refused(UserError, "only their approval decides their state"):
+            overage.write({"state": "approved"})
+        overage.action_submit()
+        with self.refused(UserError, "Only draft overage requests can be changed"):
+            overage.write({"hours": 500})
+        self.assertEqual((overage.state, overage.hours), ("pending", 5))
+
     def test_bad_overage_input(self):
         with self.refused(ValidationError, "positive number of extra hours"):
             self._overage(0)

@@ -34,6 +34,18 @@ class TestTimesheetValidation(BillingCase):
         with self.refused(UserError, "is validated: no more time can be logged"):
             self._log(self.task, 1, day=MONDAY + timedelta(days=1))
         other_week.with_user(self.consultant).write({"unit_amount": 3})  # an open week stays editable
+        with self.refused(UserError, "is validated: no more time can be logged"):
+            other_week.with_user(self.consultant).write({"date": MONDAY + timedelta(days=2)})
+        with self.refused(UserError, "Validate or reopen timesheets with the Validate Week"):
+            other_week.with_user(self.consultant).with_context(svc_timesheet_validation=True).write(
+                {"svc_validated": True}
+            )
+        with self.refused(UserError, "New timesheets start unvalidated"):
+            self.env["account.analytic.line"].with_user(self.consultant).create(
+                {"name": "pre-validated", "project_id": self.task.project_id.id, "task_id": self.task.id,
+                 "unit_amount": 1, "date": MONDAY + timedelta(days=7), "employee_id": self.employee.id,
+                 "svc_validated": True}
+            )  # fmt: skip
         self.assertEqual(
             lines.action_svc_validate_week([self.employee.id], MONDAY), 0, "validating twice: nothing new"
         )
