@@ -4,6 +4,7 @@ from . import svc_related_record_mixin
 # isort: split
 from . import (
     ir_http,
+    mail_activity,
     signing,
     svc_event_type,
     svc_exception,

@@ -173,10 +173,9 @@ class PurchaseOrder(models.Model):
                      "activity_type_id": warning.id, "summary": summary, "note": note, "user_id": user.id,
                      "date_deadline": fields.Date.context_today(self)}
                 )  # fmt: skip
-        # one batch, without Odoo's assignment e-mail per activity: the activity itself (the
-        # person's activity menu, the document's chatter) is the warning, and rendering one
-        # e-mail per salesperson would cost more than the whole check
-        activities.with_context(mail_activity_quick_update=True).create(to_create)
+        # one batch, without an assignment e-mail per salesperson (it would cost more than the
+        # whole check): the activity in their menu and on the document is the warning
+        activities._svc_create_batch(to_create)
 
     def _svc_resolve_inbound_late(self):
         self.ensure_one()

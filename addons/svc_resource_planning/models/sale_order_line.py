@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .activity import create_activities
 from .capacity_math import week_monday
 
 HOURS_PER_FULL_WEEK = 40.0
@@ -188,7 +187,7 @@ class SaleOrderLine(models.Model):
             ))  # fmt: skip
         for kind, pairs in events.items():
             self.env["svc.outbox.event"]._publish_many(f"retainer.{kind}", pairs)
-        create_activities(self.env, activities)
+        self.env["mail.activity"]._svc_create_batch(activities)
         if warn:
             warn.sudo().write({"svc_warning_notified_at": now, "svc_client_notice_state": "to_confirm"})
         if exhausted:

@@ -6,7 +6,6 @@ from psycopg2.extras import execute_values
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .activity import create_activities
 from .capacity_math import week_monday
 
 THRESHOLD_PARAM = "svc_resource_planning.timesheet_compliance_threshold"
@@ -236,7 +235,7 @@ class SvcTimesheetCompliance(models.Model):
                     _("Complete your timesheets of the week of %(week)s (%(rate)s%% logged)",
                       week=row.week_start, rate=round(row.rate))))  # fmt: skip
         self.env["mail.mail"].sudo().create(mails)
-        create_activities(self.env, activities)
+        self.env["mail.activity"]._svc_create_batch(activities)
 
     def _escalate(self):
         """An activity for the manager and an exception in the queue, once per employee-week."""
@@ -258,7 +257,7 @@ class SvcTimesheetCompliance(models.Model):
             self.env["svc.exception"].raise_for(
                 row, EXCEPTION_KEY, "timesheet", message, severity="medium", owner=manager_user or None
             )
-        create_activities(self.env, activities)
+        self.env["mail.activity"]._svc_create_batch(activities)
 
     @staticmethod
     def _activity_values(row, employee_model, activity_type, user, summary):
