@@ -87,37 +87,67 @@ class SvcException(models.Model):
         writes as superuser: the person who hits a shortage may not see the queue.
         """
         record.ensure_one()
-        name, _sep, details = message.partition("\n")
-        values = {"name": name, "message": message, "category": category, "severity": severity}
-        if owner:
-            values["owner_id"] = owner.id
-        if deadline:
-            values["deadline"] = deadline
+        item = {
+            "record": record,
+            "message": message,
+            "severity": severity,
+            "owner": owner,
+            "deadline": deadline,
+        }
+        return self._raise_many(key, category, [item])
+
+    @api.model
+    def _raise_many(self, key, category, items, severity="medium"):
+        """Open (or refresh) the exception `key` for each item; return them in item order.
+
+        The batched form of raise_for, for crons and checks that detect the same problem
+        on hundreds of records: one search for the open ones and one create for the new
+        ones, instead of a search and a create per record. Each item is a dict with
+        `record` and `message`, and optionally `owner`, `deadline` and `severity` (which
+        overrides the call's). A record listed twice keeps its last item.
+        """
         queue = self.sudo()
-        exception = queue.search(
-            [
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("key", "=", key),
-                ("state", "in", OPEN_STATES),
-            ],
-            limit=1,
-        )
-        if exception:
-            values.update(occurrences=exception.occurrences + 1, last_seen=fields.Datetime.now())
-            exception.write(values)
-        else:
+        items_by_ref = {(item["record"]._name, item["record"].id): item for item in items}
+        open_by_ref = {}
+        for model in {model for model, _res_id in items_by_ref}:
+            res_ids = [res_id for ref_model, res_id in items_by_ref if ref_model == model]
+            for exception in queue.search(
+                [
+                    ("res_model", "=", model),
+                    ("res_id", "in", res_ids),
+                    ("key", "=", key),
+                    ("state", "in", OPEN_STATES),
+                ]
+            ):
+                open_by_ref[(model, exception.res_id)] = exception
+        now = fields.Datetime.now()
+        to_create, refs_to_create = [], []
+        for ref, item in items_by_ref.items():
+            name, _sep, _details = item["message"].partition("\n")
+            values = {
+                "name": name,
+                "message": item["message"],
+                "category": category,
+                "severity": item.get("severity") or severity,
+            }
+            if item.get("owner"):
+                values["owner_id"] = item["owner"].id
+            if item.get("deadline"):
+                values["deadline"] = item["deadline"]
+            exception = open_by_ref.get(ref)
+            if exception:
+                exception.write(dict(values, occurrences=exception.occurrences + 1, last_seen=now))
+                continue
+            record = item["record"]
             company = record.company_id if "company_id" in record._fields else False
-            exception = queue.create(
-                dict(
-                    values,
-                    res_model=record._name,
-                    res_id=record.id,
-                    key=key,
-                    company_id=(company or self.env.company).id,
-                )
+            values.update(
+                res_model=ref[0], res_id=ref[1], key=key, company_id=(company or self.env.company).id
             )
-        return exception.sudo(False)
+            to_create.append(values)
+            refs_to_create.append(ref)
+        open_by_ref.update(zip(refs_to_create, queue.create(to_create), strict=True))
+        exceptions = queue.browse([open_by_ref[ref].id for ref in items_by_ref])
+        return exceptions.sudo(False)
 
     @api.model
     def resolve_for(self, record, key, note=None):

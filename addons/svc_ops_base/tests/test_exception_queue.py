@@ -30,6 +30,26 @@ class TestExceptionQueue(SvcOpsCase):
             1,
         )
 
+    def test_raise_many_opens_new_and_refreshes_open_ones_in_one_batch(self):
+        partners = self.env["res.partner"].create([{"name": f"Site {n}"} for n in range(3)])
+        already = self.queue.raise_for(partners[1], "late", "general", "Late once")
+        items = [
+            {"record": partners[0], "message": "Late\nfirst site", "owner": self.ops_user},
+            {"record": partners[1], "message": "Late again", "severity": "high"},
+            {"record": partners[2], "message": "Late too"},
+        ]
+        with self.assertQueryCount(__system__=4):
+            raised = self.queue._raise_many("late", "general", items)
+        self.assertEqual(raised.mapped("res_id"), partners.ids, "one exception per item, in item order")
+        self.assertEqual(raised[1], already)
+        self.assertEqual((already.occurrences, already.severity, already.name), (2, "high", "Late again"))
+        self.assertEqual((raised[0].name, raised[0].owner_id), ("Late", self.ops_user))
+        self.assertEqual(set(raised.mapped("company_id")), {self.env.company})
+        again = self.queue._raise_many("late", "general", items)
+        self.assertEqual(again, raised, "raising the same batch again refreshes, never duplicates")
+        self.assertEqual(again.mapped("occurrences"), [2, 3, 2])
+        self.assertFalse(self.queue._raise_many("late", "general", []))
+
     def test_resolve_closes_and_a_new_raise_opens_a_new_one(self):
         first = self.queue.raise_for(self.partner, "late", "general", "Late")
         closed = self.queue.resolve_for(self.partner, "late", "Supplier shipped")
