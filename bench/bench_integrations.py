@@ -9,8 +9,8 @@ delivery sink listens on the next port). `--events` signed svc.ping events are p
 after the other with `requests` (keep-alive), timing each answer on the client, `--runs`
 times per setting. Each event to our route is followed by one to Odoo's own `/web/hook`
 (base_automation, trigger "On webhook", a one-line server action writing the posted
-message on a partner, processed inline; base_automation must be installed in the bench
-database): the two routes are measured alternately, under the same load. The request
+message on a partner, processed inline; base_automation comes with svc_approval_matrix):
+the two routes are measured alternately, under the same load. The request
 handler sets TCP_NODELAY as Odoo's prefork workers do (server.py); the threaded server does
 not, and then every keep-alive answer waits ~40 ms for the client's delayed ACK.
 `--settings`, how Odoo finds the database:
