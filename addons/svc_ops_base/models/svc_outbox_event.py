@@ -325,8 +325,6 @@ class SvcOutboxEvent(models.Model):
         The database's clock gives write_date: after a commit, the ORM would also ask the
         database for the time.
         """
-        if not outcomes:
-            return
         self.flush_model()
         ids = list(outcomes)
         self.env.cr.execute(
@@ -436,6 +434,8 @@ class _OutcomeChunk:
             self.record()
 
     def record(self):
+        if not self.outcomes:
+            return
         self.outbox._record_outcomes(self.outcomes)
         if self.auto_commit:
             self.outbox.env.cr.commit()
