@@ -1,14 +1,19 @@
 """Integrations: webhook accept rate, inbox processing and outbox delivery throughput.
 
 Run: scripts/bench.sh bench/bench_integrations.py [--events 2000] [--runs 3] [--sizes 1000,10000]
-     [--publish 1000]
+     [--publish 1000] [--port 0] [--settings db_name,dbfilter] [--profile 0]
 
 Inbound: a real Odoo HTTP server runs in this process (odoo.service.server.ThreadedServer,
-as pytest-odoo starts it for --odoo-http) on 127.0.0.1; `--events` signed svc.ping events
-are posted one after the other (one worker, keep-alive) with `requests`, timing each
-answer on the client, `--runs` times per setting. The request handler sets TCP_NODELAY
-as Odoo's prefork workers do (server.py); the threaded server does not, and then every
-keep-alive answer waits ~40 ms for the client's delayed ACK. Two settings:
+as pytest-odoo starts it for --odoo-http) on 127.0.0.1:`--port` (0: any free port; the
+delivery sink listens on the next port). `--events` signed svc.ping events are posted one
+after the other with `requests` (keep-alive), timing each answer on the client, `--runs`
+times per setting. Each event to our route is followed by one to Odoo's own `/web/hook`
+(base_automation, trigger "On webhook", a one-line server action writing the posted
+message on a partner, processed inline; base_automation comes with svc_approval_matrix):
+the two routes are measured alternately, under the same load. The request
+handler sets TCP_NODELAY as Odoo's prefork workers do (server.py); the threaded server does
+not, and then every keep-alive answer waits ~40 ms for the client's delayed ACK.
+`--settings`, how Odoo finds the database:
 - `db_name`: the shipped odoo.conf (`db_name`, no `dbfilter`): Odoo takes the database
   from the configuration, with no query;
 - `dbfilter`: a `dbfilter` instead (the multi-database setup of the README): every
@@ -17,22 +22,31 @@ Besides the client's times, the server counts the SQL statements of each request
 cursors, Odoo's own count) and the CPU time of its thread (the Python work, which the
 machine's other loads do not change), and the line "PostgreSQL floor" times a bare
 INSERT + COMMIT on a plain connection: the disk's share of an answer at that moment.
+`--profile N`: after the timed runs, N more events to our route under cProfile (the
+serving thread only); the functions with the most cumulative time are printed.
 Reference (the issue): Odoo's /web/hook answers 41-49 events/s, p95 27-32 ms.
 
 Processing and delivery run the real cron methods (`_cron_process`, `_cron_deliver`)
 with their commits on a committed backlog of N events (removed afterwards), for each N of
 `--sizes`; statements are counted over every cursor (odoo.sql_db.sql_counter) and the
 commits separately, with the CPU time of the cron's thread. Delivery goes to a local sink
-on 127.0.0.1 that answers 200 (in its own process, as a receiver would be), one row per
-record. Publishing is timed in a rolled-back transaction with `--publish` records.
+on 127.0.0.1 that answers 200 (in its own process, as a receiver would be; HTTP/1.1
+keep-alive), one row per record. Publishing is timed in a rolled-back transaction with
+`--publish` records.
 """
 
+import contextlib
+import cProfile
 import json
 import multiprocessing
+import os
+import pstats
 import socket
 import statistics
+import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
@@ -44,46 +58,77 @@ from odoo import SUPERUSER_ID, api
 
 
 def main():
-    args = parse_args(__doc__, events="2000", runs="3", sizes="1000,10000", publish="1000")
+    args = parse_args(
+        __doc__, events="2000", runs="3", sizes="1000,10000", publish="1000", port="0",
+        settings="db_name,dbfilter", profile="0",
+    )  # fmt: skip
     from odoo.addons.svc_ops_base.models.signing import signature_headers
 
     odoo.service.server.RequestHandler.disable_nagle_algorithm = True
-    port = _free_port()
+    port = int(args.port) or _free_port()
     odoo.tools.config["http_interface"] = "127.0.0.1"
     odoo.tools.config["http_port"] = port
-    server_queries = []
-    odoo.service.server.ThreadedServer(_counting(odoo.http.root, server_queries)).http_spawn()
+    served = ServedRequests()
+    odoo.service.server.ThreadedServer(served.wrap(odoo.http.root)).http_spawn()
     _wait_for(port)
     sizes = [int(size) for size in args.sizes.split(",")]
-    for run in range(1, int(args.runs) + 1):
-        for label, dbfilter, db_name in (("db_name", "", args.db), ("dbfilter", f"^{args.db}$", False)):
-            odoo.tools.config["dbfilter"], odoo.tools.config["db_name"] = dbfilter, db_name
-            inbound(args.db, port, int(args.events), signature_headers, f"{label}, run {run}", server_queries)
-        commit_floor(args, 500)
-    odoo.tools.config["dbfilter"], odoo.tools.config["db_name"] = "", args.db
+    settings = {"db_name": ("", args.db), "dbfilter": (f"^{args.db}$", False)}
+    with _inbound_fixture(args.db) as fixture:
+        for run in range(1, int(args.runs) + 1):
+            for label in filter(None, args.settings.split(",")):
+                odoo.tools.config["dbfilter"], odoo.tools.config["db_name"] = settings[label]
+                inbound(port, int(args.events), signature_headers, fixture, f"{label}, run {run}", served)
+            commit_floor(args, 500)
+        odoo.tools.config["dbfilter"], odoo.tools.config["db_name"] = "", args.db
+        if int(args.profile):
+            profile_inbound(port, int(args.profile), signature_headers, fixture, served)
     for size in sizes:
         processing(args.db, size)
     with environment(args.db) as env:
         publishing(env, int(args.publish))
+    sink_port = int(args.port) + 1 if int(args.port) else _free_port()
     for size in sizes:
-        delivery(args.db, size)
+        delivery(args.db, size, sink_port)
+    if int(args.profile):
+        delivery(args.db, int(args.profile), sink_port, profile=True)
 
 
-def _counting(app, counts):
-    """The WSGI app, recording the SQL statements (Odoo counts them per thread) and the CPU
-    time of the server thread for each request: figures the other loads of the machine do
-    not change, unlike the answer times."""
+class ServedRequests:
+    """The WSGI app, recording per path the SQL statements (Odoo counts them per thread) and
+    the CPU time of the server thread for each request: figures the other loads of the
+    machine do not change, unlike the answer times. `profiler`, when set, runs around the
+    requests to our webhook route."""
 
-    def counting_app(environ, start_response):
-        cpu = time.thread_time()
-        response = app(environ, start_response)
-        counts.append((getattr(threading.current_thread(), "query_count", 0), time.thread_time() - cpu))
-        return response
+    def __init__(self):
+        self.counts, self.profiler = [], None
 
-    return counting_app
+    def wrap(self, app):
+        def counting_app(environ, start_response):
+            profiler = self.profiler if environ["PATH_INFO"].startswith("/svc/webhook/") else None
+            cpu = time.thread_time()
+            if profiler:
+                profiler.enable()
+            response = app(environ, start_response)
+            if profiler:
+                profiler.disable()
+            self.counts.append(
+                (environ["PATH_INFO"].split("/")[1:3], getattr(threading.current_thread(), "query_count", 0),
+                 time.thread_time() - cpu)
+            )  # fmt: skip
+            return response
+
+        return counting_app
+
+    def per_event(self, route):
+        """(queries, CPU ms) per request of `route` (the first two parts of the path)."""
+        counts = [(queries, cpu) for path, queries, cpu in self.counts if path == route]
+        return statistics.mean(q for q, _cpu in counts), statistics.mean(cpu for _q, cpu in counts) * 1000
 
 
-def inbound(db_name, port, count, signature_headers, label, server_queries):
+@contextlib.contextmanager
+def _inbound_fixture(db_name):
+    """A committed source for our route and an "On webhook" automation rule for Odoo's, removed
+    afterwards."""
     registry = odoo.modules.registry.Registry(db_name)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
@@ -91,41 +136,91 @@ def inbound(db_name, port, count, signature_headers, label, server_queries):
             {"name": "Bench", "code": "bench-inbound",
              "allowed_event_type_ids": [(6, 0, env.ref("svc_ops_base.event_type_svc_ping").ids)]}
         )  # fmt: skip
-        secret, source_id = source._rotate_secret(), source.id
+        partner = env["res.partner"].create({"name": "Bench /web/hook"})
+        rule = env["base.automation"].create(
+            {
+                "name": "Bench /web/hook",
+                "trigger": "on_webhook",
+                "model_id": env["ir.model"]._get_id("res.partner"),
+            }
+        )
+        env["ir.actions.server"].create(
+            {"name": "Bench /web/hook", "base_automation_id": rule.id, "model_id": rule.model_id.id,
+             "state": "code", "usage": "base_automation",
+             "code": 'record.write({"comment": payload.get("message")})'}
+        )  # fmt: skip
+        fixture = {"secret": source._rotate_secret(), "source_id": source.id, "partner_id": partner.id,
+                   "rule_id": rule.id, "web_hook": f"/web/hook/{rule.webhook_uuid}"}  # fmt: skip
     try:
-        url = f"http://127.0.0.1:{port}/svc/webhook/bench-inbound"
-        session = requests.Session()
-        timings, statuses = [], {}
-        for warm in range(20):  # the first requests load routing maps and caches
-            body = json.dumps(
-                {"id": f"warm-{warm}", "type": "svc.ping", "data": {"message": "warm"}}
-            ).encode()
-            session.post(url, data=body, headers=signature_headers(secret, body), timeout=30)
-        del server_queries[:]
-        started = time.perf_counter()
-        for n in range(count):
-            body = json.dumps(
-                {"id": f"bench-{n}", "type": "svc.ping", "data": {"message": f"event {n}"}}
-            ).encode()
-            headers = signature_headers(secret, body, event_id=f"bench-{n}")
-            t0 = time.perf_counter()
-            response = session.post(url, data=body, headers=headers, timeout=30)
-            timings.append(time.perf_counter() - t0)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-        elapsed = time.perf_counter() - started
-        p50 = statistics.median(timings) * 1000
-        p95 = statistics.quantiles(timings, n=100)[94] * 1000
-        queries = statistics.mean(count for count, _cpu in server_queries)
-        cpu_ms = statistics.mean(cpu for _count, cpu in server_queries) * 1000
-        print(f"{f'webhook accept (HTTP, 1 worker, {label})':<44} n={count:>6}  {count / elapsed:8.1f} events/s  "
-              f"median {p50:6.2f} ms  p95 {p95:6.2f} ms  server: {queries:5.2f} queries/event, "
-              f"CPU {cpu_ms:5.2f} ms/event  "
-              f"answers {statuses}")  # fmt: skip
+        yield fixture
     finally:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["svc.inbox.event"].search([("source_id", "=", source_id)]).unlink()
-            env["svc.integration.source"].browse(source_id).unlink()
+            env["svc.inbox.event"].search([("source_id", "=", fixture["source_id"])]).unlink()
+            env["svc.integration.source"].browse(fixture["source_id"]).unlink()
+            env["base.automation"].browse(fixture["rule_id"]).unlink()
+            env["res.partner"].browse(fixture["partner_id"]).unlink()
+
+
+def _ours(port, fixture, signature_headers, event_id):
+    body = json.dumps({"id": event_id, "type": "svc.ping", "data": {"message": f"event {event_id}"}}).encode()
+    url = f"http://127.0.0.1:{port}/svc/webhook/bench-inbound"
+    return url, body, signature_headers(fixture["secret"], body, event_id=event_id)
+
+
+def _odoos(port, fixture, event_id):
+    body = json.dumps({"_model": "res.partner", "_id": fixture["partner_id"], "message": f"event {event_id}"})
+    return (
+        f"http://127.0.0.1:{port}{fixture['web_hook']}",
+        body.encode(),
+        {"Content-Type": "application/json"},
+    )
+
+
+def inbound(port, count, signature_headers, fixture, label, served):
+    ours, odoos = requests.Session(), requests.Session()
+    prefix = uuid.uuid4().hex[:8]  # event ids unique over the runs
+    for warm in range(20):  # the first requests load routing maps and caches
+        for session, (url, body, headers) in (
+            (ours, _ours(port, fixture, signature_headers, f"warm-{prefix}-{warm}")),
+            (odoos, _odoos(port, fixture, warm)),
+        ):
+            session.post(url, data=body, headers=headers, timeout=30)
+    del served.counts[:]
+    timings = {"ours": [], "odoo": []}
+    statuses = {"ours": {}, "odoo": {}}
+    for n in range(count):
+        for name, session, (url, body, headers) in (
+            ("ours", ours, _ours(port, fixture, signature_headers, f"bench-{prefix}-{n}")),
+            ("odoo", odoos, _odoos(port, fixture, n)),
+        ):
+            t0 = time.perf_counter()
+            response = session.post(url, data=body, headers=headers, timeout=30)
+            timings[name].append(time.perf_counter() - t0)
+            statuses[name][response.status_code] = statuses[name].get(response.status_code, 0) + 1
+    load = os.getloadavg()[0]
+    for name, title, route in (
+        ("ours", "/svc/webhook", ["svc", "webhook"]),
+        ("odoo", "Odoo /web/hook", ["web", "hook"]),
+    ):
+        p50 = statistics.median(timings[name]) * 1000
+        p95 = statistics.quantiles(timings[name], n=100)[94] * 1000
+        queries, cpu_ms = served.per_event(route)
+        print(f"{f'accept {title} ({label})':<44} n={count:>6}  {count / sum(timings[name]):8.1f} events/s  "
+              f"median {p50:6.2f} ms  p95 {p95:6.2f} ms  server: {queries:5.2f} queries/event, "
+              f"CPU {cpu_ms:5.2f} ms/event  load {load:4.1f}  answers {statuses[name]}")  # fmt: skip
+
+
+def profile_inbound(port, count, signature_headers, fixture, served):
+    """cProfile of the serving thread over `count` events to our route."""
+    session = requests.Session()
+    served.profiler = cProfile.Profile()
+    for n in range(count):
+        url, body, headers = _ours(port, fixture, signature_headers, f"profile-{n}")
+        session.post(url, data=body, headers=headers, timeout=30)
+    profiler, served.profiler = served.profiler, None
+    print(f"cProfile of the serving thread, {count} events to /svc/webhook (cumulative seconds):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
 
 
 def commit_floor(args, count):
@@ -209,7 +304,7 @@ def processing(db_name, size):
         print(f"{'inbox processing (_cron_process, batches of 200)':<44} n={size:>6}  "
               f"{size / counter.seconds:8.1f} events/s  {counter.statements / size:6.2f} queries/event  "
               f"{counter.commits / size:5.3f} commits/event  CPU {counter.cpu / size * 1000:5.2f} ms/event  "
-              f"total {counter.seconds:7.3f} s")  # fmt: skip
+              f"total {counter.seconds:7.3f} s  load {os.getloadavg()[0]:4.1f}")  # fmt: skip
     finally:
 
         def cleanup(env):
@@ -258,10 +353,10 @@ def _serve_sink(port, received):
     sink.serve_forever()
 
 
-def delivery(db_name, size):
+def delivery(db_name, size, port, profile=False):
     # The receiver is another system: its own process, so it does not share this one's GIL.
     context = multiprocessing.get_context("fork")
-    received, port = context.Value("i", 0), _free_port()
+    received = context.Value("i", 0)
     sink = context.Process(target=_serve_sink, args=(port, received), daemon=True)
     sink.start()
     _wait_for(port)
@@ -288,7 +383,8 @@ def delivery(db_name, size):
     try:
         with odoo.modules.registry.Registry(db_name).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            with Counter(cr) as counter:
+            profiler = cProfile.Profile() if profile else contextlib.nullcontext()
+            with Counter(cr) as counter, profiler:
                 env["svc.outbox.event"]._cron_deliver(batch_size=50, time_budget=3600)
             sent = env["svc.outbox.event"].search_count(
                 [("endpoint_id", "=", endpoint_id), ("state", "=", "sent")]
@@ -296,10 +392,14 @@ def delivery(db_name, size):
         assert (
             sent == size and received.value == size
         ), f"every row is delivered once ({sent}, {received.value})"
+        if profile:
+            print(f"cProfile of the delivery cron, {size} rows (cumulative seconds):")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+            return
         print(f"{'outbox delivery (_cron_deliver, local sink)':<44} n={size:>6}  "
               f"{size / counter.seconds:8.1f} events/s  {counter.statements / size:6.2f} queries/event  "
               f"{counter.commits / size:5.3f} commits/event  CPU {counter.cpu / size * 1000:5.2f} ms/event  "
-              f"total {counter.seconds:7.3f} s")  # fmt: skip
+              f"total {counter.seconds:7.3f} s  load {os.getloadavg()[0]:4.1f}")  # fmt: skip
     finally:
         sink.terminate()
         sink.join()

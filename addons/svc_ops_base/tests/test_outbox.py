@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase
 
+from odoo.addons.svc_ops_base.models import svc_outbox_event as outbox_module
 from odoo.addons.svc_ops_base.models.signing import is_fresh, parse_timestamp, verify
 
 from .common import IntegrationMixin, StandIn, SvcOpsCase
@@ -289,46 +290,122 @@ class TestOutboxCrash(TransactionCase):
     def _rows(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"].browse(self.row_ids)
 
-    def test_a_crash_mid_batch_loses_and_duplicates_nothing(self):
+    def _crash_on_post(self, number, **deliver_kwargs):
+        """Run the delivery cron with real commits; the worker dies at the `number`-th POST."""
         real_post = requests.Session.post
         calls = []
 
-        def dies_on_third_post(session, *args, **kwargs):
+        def dies_on_post(session, *args, **kwargs):
             calls.append(1)
-            if len(calls) == 3:
+            if len(calls) == number:
                 raise WorkerKilled()
             return real_post(session, *args, **kwargs)
 
         with (
-            patch.object(requests.Session, "post", dies_on_third_post),
+            patch.object(requests.Session, "post", dies_on_post),
             self.assertRaises(WorkerKilled),
             self.registry.cursor() as cr,
         ):
             api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"]._cron_deliver(
-                batch_size=5, auto_commit=True
+                batch_size=5, auto_commit=True, **deliver_kwargs
             )
 
+    def _after_the_lease_deliver_again(self, cr):
+        """The dead worker's lease holds its rows; once it ends, the next run delivers them."""
+        rows = self._rows(cr)
+        self.assertFalse(
+            rows.env["svc.outbox.event"]._claim_due(10), "the dead worker's lease is not over yet"
+        )
+        cr.rollback()
+        rows.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        cr.commit()
+        rows.env["svc.outbox.event"]._cron_deliver(auto_commit=True)
+        rows.invalidate_recordset()
+        self.assertEqual(rows.mapped("state"), ["sent"] * 5)
+        self.assertEqual(
+            rows.env["svc.outbox.event"].search_count([("endpoint_id", "=", self.endpoint_id)]), 5
+        )
+        return rows.mapped("event_uuid")
+
+    def test_a_crash_after_a_committed_chunk_resends_only_the_unconfirmed_rows(self):
+        with patch.object(outbox_module, "CHUNK_ROWS", 2):
+            self._crash_on_post(4)
         with self.registry.cursor() as cr:
             rows = self._rows(cr)
             self.assertEqual(rows.mapped("state"), ["sent", "sent", "pending", "pending", "pending"])
-            self.assertFalse(
-                rows.env["svc.outbox.event"]._claim_due(10), "the dead worker's lease is not over yet"
-            )
-            cr.rollback()
-            # Time passes: the lease ends, and the next run delivers what was not confirmed.
-            rows.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-            cr.commit()
-            rows.env["svc.outbox.event"]._cron_deliver(auto_commit=True)
-            rows.invalidate_recordset()
-            self.assertEqual(rows.mapped("state"), ["sent"] * 5)
-            self.assertEqual(
-                rows.env["svc.outbox.event"].search_count([("endpoint_id", "=", self.endpoint_id)]), 5
-            )
-            expected = rows.mapped("event_uuid")
-        self.assertEqual(self.stand_in.event_ids(), expected, "each row received once, in order")
+            self.assertEqual(rows[2].attempts, 0, "the third row's outcome died with its chunk")
+            expected = self._after_the_lease_deliver_again(cr)
+        first, second, third, *rest = expected
+        self.assertEqual(
+            self.stand_in.event_ids(),
+            [first, second, third, third, *rest],
+            "the confirmed chunk is not sent again; the lost chunk is, in order",
+        )
 
-    def test_a_delivered_row_costs_one_update_whatever_the_batch(self):
-        """Bodies and endpoint settings are read once per batch, before the per-row commits."""
+    def test_a_crash_mid_chunk_loses_nothing_and_sends_the_chunk_again(self):
+        self._crash_on_post(3)
+        with self.registry.cursor() as cr:
+            rows = self._rows(cr)
+            self.assertEqual(rows.mapped("state"), ["pending"] * 5, "nothing of the chunk was committed")
+            self.assertEqual(rows.mapped("attempts"), [0] * 5)
+            expected = self._after_the_lease_deliver_again(cr)
+        first, second, *_rest = expected
+        self.assertEqual(self.stand_in.event_ids(), [first, second, *expected], "at least once, in order")
+
+    def test_failures_are_committed_with_their_chunk(self):
+        self.stand_in.script = ["500", "200", "404"]
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"]._cron_deliver(auto_commit=True)
+        with self.registry.cursor() as cr:
+            rows = self._rows(cr)
+            self.assertEqual(rows.mapped("state"), ["failed", "sent", "dead", "sent", "sent"])
+            self.assertEqual(rows.mapped("last_status_code"), [500, 200, 404, 200, 200])
+            self.assertEqual(rows.mapped("attempts"), [1] * 5)
+            self.assertTrue(
+                rows.env["svc.exception"].search(
+                    [("res_model", "=", "svc.outbox.event"), ("res_id", "=", rows[2].id)]
+                ),
+                "the dead row's exception is committed too",
+            )
+
+    def test_a_chunk_is_committed_before_an_attempt_that_could_outlast_its_oldest_lease(self):
+        """Rows sent in one chunk stay leased until their outcome is committed: before a slow
+        endpoint's attempt (60 s timeout), the first row (2 s endpoint, lease ends in 62 s)
+        is committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            slow = env["svc.webhook.endpoint"].create(
+                {"name": "Crash test, slow", "url": self.stand_in.url, "timeout": 60,
+                 "event_type_ids": [(6, 0, env.ref("svc_ops_base.event_type_svc_ping").ids)]}
+            )  # fmt: skip
+            self.addCleanup(self._unlink_endpoint, slow.id)
+            self._rows(cr)[1].endpoint_id = slow
+        commits_after_requests = []
+        with self.registry.cursor() as cr:
+            rows = self._rows(cr).env["svc.outbox.event"]._claim_due(5)
+            cr.commit()
+            real_commit = cr.commit
+
+            def commit():
+                commits_after_requests.append(len(self.stand_in.requests))
+                real_commit()
+
+            with (
+                patch.object(outbox_module, "CHUNK_SECONDS", 3600),
+                patch.object(cr, "commit", commit),
+            ):
+                rows._deliver(auto_commit=True, leased=True)
+        self.assertEqual(commits_after_requests, [1, 5], "the first row alone, then the rest at the end")
+        with self.registry.cursor() as cr:
+            self.assertEqual(self._rows(cr).mapped("state"), ["sent"] * 5)
+
+    def _unlink_endpoint(self, endpoint_id):
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["svc.webhook.endpoint"].browse(endpoint_id).unlink()
+
+    def test_a_chunk_costs_one_update_whatever_its_size(self):
+        """Bodies and endpoint settings are read once per batch, before the first POST; the
+        outcomes of a chunk are written in one UPDATE."""
         statements = []
         with self.registry.cursor() as cr:
             outbox = api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"]
@@ -339,10 +416,8 @@ class TestOutboxCrash(TransactionCase):
                 rows._deliver(auto_commit=True, leased=True)
                 statements.append(odoo.sql_db.sql_counter - before)
             self.assertEqual(self._rows(cr).mapped("state"), ["sent"] * 5)
-        self.assertEqual(
-            statements[2] - statements[1], 2, f"two more rows, two more statements: {statements}"
-        )
-        self.assertLessEqual(statements[2], 3 + 3, "one UPDATE per row and three reads for the batch")
+        self.assertEqual(statements[2], statements[1], f"three rows cost what one row does: {statements}")
+        self.assertLessEqual(statements[2], 1 + 3, "one UPDATE for the chunk and three reads for the batch")
 
     def test_two_workers_never_claim_the_same_row(self):
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
