@@ -67,6 +67,9 @@ class SvcMaterialRequest(models.Model):
     )  # fmt: skip
     dispatch_id = fields.Many2one("svc.material.dispatch", "Dispatch Approval", readonly=True, copy=False)
     dispatch_state = fields.Selection(related="dispatch_id.approval_state", string="Dispatch Approval Status")
+    dispatch_approver_missing = fields.Boolean(
+        related="dispatch_id.approver_missing", string="Dispatch Without Approver"
+    )
     procurement_group_id = fields.Many2one("procurement.group", readonly=True, copy=False)
     picking_ids = fields.One2many(
         "stock.picking", compute="_compute_picking_ids", string="Transfers", compute_sudo=True
@@ -366,7 +369,7 @@ class SvcMaterialRequest(models.Model):
         )
         for request, dispatch in zip(new, dispatches, strict=True):
             request.sudo().dispatch_id = dispatch
-        dispatches.action_request_approval()
+        dispatches._request_approval_or_wait()
         for request in new:
             request.sudo()._message_log(
                 body=_("Serialized assets worth %(value)s, above the dispatch threshold of %(threshold)s: the "
@@ -413,10 +416,7 @@ class SvcMaterialRequest(models.Model):
                     procurement.sudo().run([one], raise_user_error=False)
             except ProcurementException:
                 no_route.setdefault(one.origin, []).append(one.product_id.display_name)
-        managers = self.env.ref("svc_warehouse_kits.group_kits_manager").users.filtered(
-            lambda user: not user.share and user != self.env.ref("base.user_root")
-        )
-        manager = (managers - self.env.ref("base.user_admin"))[:1] or managers[:1]
+        manager = self._warehouse_manager()
         for request, shortages in short_requests.items():
             unroutable = no_route.get(request.name)
             if unroutable:
@@ -431,6 +431,15 @@ class SvcMaterialRequest(models.Model):
         fully_reserved = self - self.browse([request.id for request in short_requests])
         if fully_reserved:
             self.env["svc.exception"].resolve_for(fully_reserved, "shortage", _("Fully reserved."))
+
+    def _warehouse_manager(self, exclude=None):
+        """Who owns the requests' warehouse exceptions: a warehouse manager (other than `exclude`),
+        preferably not the administrator; the administrator when there is none."""
+        admin = self.env.ref("base.user_admin")
+        managers = self.env.ref("svc_warehouse_kits.group_kits_manager").users.filtered(
+            lambda user: user.active and not user.share and user != self.env.ref("base.user_root")
+        ) - (exclude or self.env["res.users"])
+        return (managers - admin)[:1] or managers[:1] or admin
 
     def _delivery_partner(self):
         self.ensure_one()
