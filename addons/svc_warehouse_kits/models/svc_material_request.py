@@ -339,8 +339,9 @@ class SvcMaterialRequest(models.Model):
                     )
                 )  # fmt: skip
         # one run for the batch: Odoo groups the moves by rule, creates and confirms them together;
-        # the rule lookups (pull and push) are shared by the requests of the batch
-        procurement.with_context(svc_rule_memo={}).run(procurements)
+        # the rule lookups (pull and push) are shared by the requests of the batch, and the
+        # batch's transfers (one per request) are created together
+        procurement.with_context(svc_rule_memo={}, svc_batch_pickings=True).run(procurements)
         requests._open_moves().filtered(
             lambda move: move.state in ("confirmed", "partially_available")
         )._action_assign()
@@ -528,33 +529,20 @@ class SvcMaterialRequest(models.Model):
     def _reserve_by_priority(self):
         """One batch of the sweep, in the order of `self` (most urgent first).
 
-        Free stock first (one reservation call for the batch); then, for what is still
-        short, reservations of lower-priority requests needed later are taken back (one
-        ordered query per short move), released together and handed over together.
+        Free stock first (one reservation call for the moves whose product has free stock at
+        their location: for the others Odoo would only search the quants in vain); then, for
+        what is still short, reservations of lower-priority requests needed later are taken
+        back (one ordered query per product and location), released together and handed over
+        together.
         """
         moves = self.sudo()._open_moves().filtered(
             lambda move: move.state in ("confirmed", "partially_available", "waiting")
             and move.product_id.type == "product"
         )  # fmt: skip
-        moves._action_assign()
+        moves._svc_with_free_stock()._action_assign()
         short = moves.filtered(lambda move: move.state != "assigned")
-        donors, handovers = self.env["stock.move"], []
-        for move in short:
-            request = move.svc_request_line_id.request_id
-            missing = move.product_uom_qty - move.quantity
-            candidates = self.env["stock.move"].search(
-                [("product_id", "=", move.product_id.id), ("location_id", "=", move.location_id.id),
-                 ("state", "in", ("assigned", "partially_available")), ("picked", "=", False),
-                 ("svc_priority", "<", request.priority), ("svc_needed_date", ">", request.needed_date),
-                 ("svc_request_line_id", "!=", False), ("id", "not in", donors.ids)],
-                order="svc_priority, svc_needed_date desc, id desc", limit=int(missing) + 1,
-            )  # fmt: skip
-            for donor in candidates:
-                if missing <= 0:
-                    break
-                donors |= donor
-                missing -= donor.quantity
-                handovers.append((move, donor))
+        handovers = short._svc_find_donors()
+        donors = self.env["stock.move"].concat(*(donor for _move, donor in handovers))
         if not donors:
             return 0
         donors._do_unreserve()
