@@ -1,4 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.tools import float_compare
+from odoo.tools.misc import clean_context, groupby
 from odoo.tools.sql import create_index
 
 
@@ -28,6 +30,104 @@ class StockMove(models.Model):
             where="svc_request_line_id IS NOT NULL AND state IN ('assigned', 'partially_available')",
         )  # fmt: skip
         return result
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        """Within a fulfilment batch (context `svc_batch_pickings`), give the moves of the batch's
+        new procurement groups their transfers in one go before Odoo confirms them."""
+        if self.env.context.get("svc_batch_pickings"):
+            self._svc_assign_new_pickings()
+        return super()._action_confirm(merge=merge, merge_into=merge_into)
+
+    def _svc_assign_new_pickings(self):
+        """Create the transfers of draft moves whose procurement group has none yet: one `create`
+        for the batch instead of one search and one create per group (Odoo's `_assign_picking`).
+
+        The same transfers as Odoo's: one per group, locations and operation type
+        (`_key_assign_picking`), with Odoo's own values (`_get_new_picking_values`) and
+        post-processing. Groups that already have a transfer (a request approved again) keep
+        Odoo's path, which looks for a transfer to join.
+        """
+        moves = self.filtered(
+            lambda move: move.state == "draft" and move.group_id and move._should_be_assigned()
+            and float_compare(move.product_uom_qty, 0.0, precision_rounding=move.product_uom.rounding) >= 0
+        )  # fmt: skip
+        if not moves:
+            return
+        served = self.env["stock.picking"].search([("group_id", "in", moves.group_id.ids)]).group_id
+        moves = moves.filtered(lambda move: move.group_id not in served)
+        batches = [
+            self.browse().concat(*group)
+            for _key, group in groupby(moves, key=lambda move: move._key_assign_picking())
+        ]
+        if not batches:
+            return
+        # as Odoo does: the transfers get none of the callers' default_* keys
+        without_defaults = self.env(context=clean_context(self.env.context))
+        pickings = without_defaults["stock.picking"].create(
+            [batch._get_new_picking_values() for batch in batches]
+        )
+        for picking, batch in zip(pickings, batches, strict=True):
+            batch.write({"picking_id": picking.id})
+        for batch in batches:
+            batch._assign_picking_post_process(new=True)
+
+    def _svc_with_free_stock(self):
+        """The moves a reservation attempt can serve: those whose product has free stock at their
+        source location, that reserve from their origin moves or that need no reservation. One
+        quantity computation per source location."""
+        free = {}
+        for location, moves in groupby(self, key=lambda move: move.location_id):
+            products = self.browse().concat(*moves).product_id.with_context(location=location.id)
+            free.update({(product.id, location.id): product.free_qty for product in products})
+        return self.filtered(
+            lambda move: move.move_orig_ids or move._should_bypass_reservation()
+            or free[move.product_id.id, move.location_id.id] > 0
+        )  # fmt: skip
+
+    def _svc_find_donors(self):
+        """[(short move, donor move)] for these short request moves (most urgent first): reserved,
+        unpicked request moves of the same product and location whose request has a lower
+        priority and is needed later, lowest priority and latest need first.
+
+        One ordered query per product and location fetches the donors for all its short moves;
+        a short move only searches on its own when that pool ran out before serving it, so
+        the choice is the same as one search per short move.
+        """
+        handovers, taken = [], set()
+        order = "svc_priority, svc_needed_date desc, id desc"
+        for (product, location), group in groupby(self, key=lambda move: (move.product_id, move.location_id)):
+            takers = self.browse().concat(*group)
+            requests = takers.svc_request_line_id.request_id
+            domain = [("product_id", "=", product.id), ("location_id", "=", location.id),
+                      ("state", "in", ("assigned", "partially_available")), ("picked", "=", False),
+                      ("svc_request_line_id", "!=", False)]  # fmt: skip
+            wanted = {taker: int(taker.product_uom_qty - taker.quantity) + 1 for taker in takers}
+            limit = sum(wanted.values())
+            pool = self.search(
+                [*domain, ("svc_priority", "<", max(requests.mapped("priority"))),
+                 ("svc_needed_date", ">", min(requests.mapped("needed_date")))],
+                order=order, limit=limit,
+            )  # fmt: skip
+            for taker in takers:
+                request = taker.svc_request_line_id.request_id
+                candidates = pool.filtered(
+                    lambda donor, req=request: donor.id not in taken and donor.svc_priority < req.priority
+                    and donor.svc_needed_date > req.needed_date
+                )[: wanted[taker]]  # fmt: skip
+                if len(candidates) < wanted[taker] and len(pool) == limit:  # the pool ran out
+                    candidates = self.search(
+                        [*domain, ("svc_priority", "<", request.priority),
+                         ("svc_needed_date", ">", request.needed_date), ("id", "not in", list(taken))],
+                        order=order, limit=wanted[taker],
+                    )  # fmt: skip
+                missing = taker.product_uom_qty - taker.quantity
+                for donor in candidates:
+                    if missing <= 0:
+                        break
+                    taken.add(donor.id)
+                    missing -= donor.quantity
+                    handovers.append((taker, donor))
+        return handovers
 
     def _action_done(self, cancel_backorder=False):
         """Keep loans and request states in step with every validated move, as superuser: whoever

@@ -40,6 +40,11 @@ class SvcMaterialDispatch(models.Model):
     )  # fmt: skip
     serialized_summary = fields.Text("Serialized Items", readonly=True)
     picking_ids = fields.One2many(related="request_id.picking_ids", string="Transfers")
+    approver_missing = fields.Boolean(
+        "No Eligible Approver", readonly=True, copy=False, index=True,
+        help="No one but the requester may sign off this dispatch: it waits until a warehouse manager gives "
+        "the step another approver and asks for approval again (an exception in the queue says so).",
+    )  # fmt: skip
 
     _sql_constraints = [
         ("request_uniq", "unique(request_id)", "A material request has one dispatch approval."),
@@ -58,6 +63,11 @@ class SvcMaterialDispatch(models.Model):
         """The consultant who asked for the assets: never their own dispatch's approver."""
         return self.request_id.requested_by_id
 
+    def _svc_approval_state_label(self):
+        if self.approver_missing:
+            return _("Waiting for an approver: no eligible warehouse manager")
+        return super()._svc_approval_state_label()
+
     def _svc_on_approved(self):
         for dispatch in self:
             dispatch.request_id._message_log(
@@ -73,6 +83,21 @@ class SvcMaterialDispatch(models.Model):
             )  # fmt: skip
 
     # -------------------------------------------------------------- actions
+    def action_request_approval(self):
+        """Ask the dispatch policies (again): once a warehouse manager gave the step an approver, a
+        dispatch that was waiting for one leaves that state and its exception is resolved. A
+        warehouse manager's decision (write access), as the Ask buttons say."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        result = super().action_request_approval()
+        found = self.filtered("approver_missing")
+        if found:
+            found.sudo().approver_missing = False
+            self.env["svc.exception"].resolve_for(
+                found, "dispatch_no_approver", _("Approval requested again.")
+            )
+        return result
+
     def action_view_request(self):
         """Open the material request."""
         self.ensure_one()
@@ -84,6 +109,39 @@ class SvcMaterialDispatch(models.Model):
         }
 
     # ------------------------------------------------------------- business
+    def _request_approval_or_wait(self):
+        """Ask the policies for the dispatches that someone can approve; the others (the requester
+        is the only eligible warehouse manager) wait for an approver and an exception asks the
+        warehouse managers for one, so the request's own approval never fails on its dispatch."""
+        unstaffed = self._without_eligible_approver()
+        (self - unstaffed).action_request_approval()
+        if not unstaffed:
+            return
+        unstaffed.sudo().approver_missing = True
+        exceptions = self.env["svc.exception"]
+        for dispatch in unstaffed:
+            requester = dispatch._svc_approval_requester()
+            exceptions.raise_for(
+                dispatch, "dispatch_no_approver", "approval",
+                _("No eligible approver for %(name)s\n%(requester)s requested these serialized assets and is the "
+                  "only user the dispatch policy would ask, but no one signs off their own request. Give the "
+                  "Material Requests / Manager group another member (or the policy step another approver), then "
+                  "press Ask for Approval on the dispatch.", name=dispatch.name, requester=requester.name),
+                severity="high", owner=dispatch.request_id._warehouse_manager(exclude=requester),
+                deadline=fields.Datetime.to_datetime(dispatch.needed_date),
+            )  # fmt: skip
+
+    def _without_eligible_approver(self):
+        """The dispatches whose first policy step would have fewer eligible approvers than it needs."""
+        policy_by_dispatch = self.env["svc.approval.policy"]._policy_by_document(self)
+
+        def unstaffed(dispatch):
+            step = policy_by_dispatch[dispatch].step_ids[:1]
+            requester = dispatch._svc_approval_requester()
+            return bool(step) and len(step._resolve_approvers(dispatch, requester)) < step.min_approvals
+
+        return self.filtered(unstaffed)
+
     def _check_cleared(self, pickings):
         """Refuse to validate `pickings` while one of these dispatches is not approved; the
         refused attempt stays in the approval audit log."""
@@ -93,6 +151,7 @@ class SvcMaterialDispatch(models.Model):
         policy_by_dispatch = self.env["svc.approval.policy"]._policy_by_document(blocked)
         blocked = blocked.filtered(
             lambda dispatch: dispatch.approval_state in ("pending", "rejected")
+            or dispatch.approver_missing
             or policy_by_dispatch[dispatch]
         )
         if not blocked:

@@ -67,6 +67,9 @@ class SvcMaterialRequest(models.Model):
     )  # fmt: skip
     dispatch_id = fields.Many2one("svc.material.dispatch", "Dispatch Approval", readonly=True, copy=False)
     dispatch_state = fields.Selection(related="dispatch_id.approval_state", string="Dispatch Approval Status")
+    dispatch_approver_missing = fields.Boolean(
+        related="dispatch_id.approver_missing", string="Dispatch Without Approver"
+    )
     procurement_group_id = fields.Many2one("procurement.group", readonly=True, copy=False)
     picking_ids = fields.One2many(
         "stock.picking", compute="_compute_picking_ids", string="Transfers", compute_sudo=True
@@ -336,8 +339,9 @@ class SvcMaterialRequest(models.Model):
                     )
                 )  # fmt: skip
         # one run for the batch: Odoo groups the moves by rule, creates and confirms them together;
-        # the rule lookups (pull and push) are shared by the requests of the batch
-        procurement.with_context(svc_rule_memo={}).run(procurements)
+        # the rule lookups (pull and push) are shared by the requests of the batch, and the
+        # batch's transfers (one per request) are created together
+        procurement.with_context(svc_rule_memo={}, svc_batch_pickings=True).run(procurements)
         requests._open_moves().filtered(
             lambda move: move.state in ("confirmed", "partially_available")
         )._action_assign()
@@ -366,7 +370,7 @@ class SvcMaterialRequest(models.Model):
         )
         for request, dispatch in zip(new, dispatches, strict=True):
             request.sudo().dispatch_id = dispatch
-        dispatches.action_request_approval()
+        dispatches._request_approval_or_wait()
         for request in new:
             request.sudo()._message_log(
                 body=_("Serialized assets worth %(value)s, above the dispatch threshold of %(threshold)s: the "
@@ -413,10 +417,7 @@ class SvcMaterialRequest(models.Model):
                     procurement.sudo().run([one], raise_user_error=False)
             except ProcurementException:
                 no_route.setdefault(one.origin, []).append(one.product_id.display_name)
-        managers = self.env.ref("svc_warehouse_kits.group_kits_manager").users.filtered(
-            lambda user: not user.share and user != self.env.ref("base.user_root")
-        )
-        manager = (managers - self.env.ref("base.user_admin"))[:1] or managers[:1]
+        manager = self._warehouse_manager()
         for request, shortages in short_requests.items():
             unroutable = no_route.get(request.name)
             if unroutable:
@@ -431,6 +432,15 @@ class SvcMaterialRequest(models.Model):
         fully_reserved = self - self.browse([request.id for request in short_requests])
         if fully_reserved:
             self.env["svc.exception"].resolve_for(fully_reserved, "shortage", _("Fully reserved."))
+
+    def _warehouse_manager(self, exclude=None):
+        """Who owns the requests' warehouse exceptions: a warehouse manager (other than `exclude`),
+        preferably not the administrator; the administrator when there is none."""
+        admin = self.env.ref("base.user_admin")
+        managers = self.env.ref("svc_warehouse_kits.group_kits_manager").users.filtered(
+            lambda user: user.active and not user.share and user != self.env.ref("base.user_root")
+        ) - (exclude or self.env["res.users"])
+        return (managers - admin)[:1] or managers[:1] or admin
 
     def _delivery_partner(self):
         self.ensure_one()
@@ -519,33 +529,20 @@ class SvcMaterialRequest(models.Model):
     def _reserve_by_priority(self):
         """One batch of the sweep, in the order of `self` (most urgent first).
 
-        Free stock first (one reservation call for the batch); then, for what is still
-        short, reservations of lower-priority requests needed later are taken back (one
-        ordered query per short move), released together and handed over together.
+        Free stock first (one reservation call for the moves whose product has free stock at
+        their location: for the others Odoo would only search the quants in vain); then, for
+        what is still short, reservations of lower-priority requests needed later are taken
+        back (one ordered query per product and location), released together and handed over
+        together.
         """
         moves = self.sudo()._open_moves().filtered(
             lambda move: move.state in ("confirmed", "partially_available", "waiting")
             and move.product_id.type == "product"
         )  # fmt: skip
-        moves._action_assign()
+        moves._svc_with_free_stock()._action_assign()
         short = moves.filtered(lambda move: move.state != "assigned")
-        donors, handovers = self.env["stock.move"], []
-        for move in short:
-            request = move.svc_request_line_id.request_id
-            missing = move.product_uom_qty - move.quantity
-            candidates = self.env["stock.move"].search(
-                [("product_id", "=", move.product_id.id), ("location_id", "=", move.location_id.id),
-                 ("state", "in", ("assigned", "partially_available")), ("picked", "=", False),
-                 ("svc_priority", "<", request.priority), ("svc_needed_date", ">", request.needed_date),
-                 ("svc_request_line_id", "!=", False), ("id", "not in", donors.ids)],
-                order="svc_priority, svc_needed_date desc, id desc", limit=int(missing) + 1,
-            )  # fmt: skip
-            for donor in candidates:
-                if missing <= 0:
-                    break
-                donors |= donor
-                missing -= donor.quantity
-                handovers.append((move, donor))
+        handovers = short._svc_find_donors()
+        donors = self.env["stock.move"].concat(*(donor for _move, donor in handovers))
         if not donors:
             return 0
         donors._do_unreserve()

@@ -1,1 +1,8 @@
-from . import test_kit, test_material_request, test_reservation_and_loans, test_ui_tour
+from . import (
+    test_dispatch_control,
+    test_dispatch_without_approver,
+    test_kit,
+    test_material_request,
+    test_reservation_and_loans,
+    test_ui_tour,
+)

@@ -40,6 +40,22 @@ class TestMaterialRequest(MaterialRequestCase):
         self.assertEqual(request.line_ids.mapped("qty_reserved"), [1.0, 5.0])
         self.assertEqual(request.availability, "full")
 
+    def test_a_batch_approved_together_gets_one_transfer_per_request(self):
+        site = self.env["res.partner"].create({"name": "Client site C"})
+        requests = (
+            self._request([(self.dock, 1), (self.cable, 2)])
+            | self._request([(self.cable, 3)])
+            | self._request([(self.dock, 1)], destination_type="site", delivery_partner_id=site.id)
+        )
+        requests.action_submit()
+        for request in requests:
+            picking = request.picking_ids
+            self.assertEqual(len(picking), 1, "one transfer per request, created with the batch")
+            self.assertEqual((picking.origin, picking.group_id), (request.name, request.procurement_group_id))
+            self.assertEqual(picking.move_ids, request.line_ids.move_ids)
+            self.assertEqual((picking.state, request.availability), ("assigned", "full"))
+        self.assertEqual(requests[2].picking_ids.partner_id, site)
+
     def test_site_delivery_goes_through_the_warehouse_delivery_route(self):
         site = self.env["res.partner"].create({"name": "Client site B"})
         request = self._request([(self.dock, 1)], destination_type="site", delivery_partner_id=site.id)
