@@ -3,7 +3,7 @@ from . import (
     test_inbox_concurrency,
     test_inbox_processing,
     test_outbox,
-    test_post_batch,
+    test_mail_batch,
     test_signing,
     test_ui_tour,
     test_webhook_fuzz,

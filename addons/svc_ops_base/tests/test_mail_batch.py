@@ -54,3 +54,29 @@ class TestPostBatch(SvcOpsCase):
 
     def test_nothing_to_post(self):
         self.assertFalse(self.records._svc_post_batch({}))
+
+
+class TestActivityDoneBatch(SvcOpsCase):
+    """`_svc_done_batch` closes activities as action_feedback does: a "done" message on each
+    document with the feedback, then the activity is gone."""
+
+    def test_done_message_on_each_document_then_the_activities_are_gone(self):
+        records = self.env["svc.exception"].create([{"name": f"Watched {index}"} for index in range(2)])
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        activities = self.env["mail.activity"]._svc_create_batch(
+            [
+                {"res_model_id": self.env["ir.model"]._get_id("svc.exception"), "res_id": record.id,
+                 "activity_type_id": warning.id, "summary": "Watch it", "note": "Original words",
+                 "user_id": self.ops_user.id}
+                for record in records
+            ]
+        )  # fmt: skip
+        activities._svc_done_batch(feedback="Back to normal")
+        self.assertFalse(activities.exists())
+        for record in records:
+            done = record.message_ids.filtered(lambda message: message.mail_activity_type_id == warning)
+            self.assertEqual(len(done), 1)
+            self.assertEqual(done.subtype_id, self.env.ref("mail.mt_activities"))
+            self.assertIn("Back to normal", done.body)
+            self.assertIn("Watch it", done.body)
+            self.assertIn("Original words", done.body)
