@@ -89,7 +89,9 @@ class SvcApprovalLog(models.Model):
                 continue
             posts, author_id = {}, self.env.ref("base.partner_root").id
             existing = set(documents.ids)
-            for line in model_lines.filtered(lambda line: line.res_id in existing):
+            for line in model_lines:
+                if line.res_id not in existing:
+                    continue
                 comment = " - " + line.comment if line.comment else ""
                 body = _(
                     "%(who)s: %(event)s (%(step)s)%(comment)s",
@@ -99,7 +101,13 @@ class SvcApprovalLog(models.Model):
                     comment=comment,
                 )
                 # several decisions on one document in one batch: one message that says them all
-                post = posts.setdefault(line.res_id, {"body": Markup(), "partner_ids": [], "author_id": author_id})
-                post["body"] = Markup("<br/>").join([post["body"], escape(body)]) if post["body"] else escape(body)
-                post["partner_ids"] = list({*post["partner_ids"], *line.request_id.requester_id.partner_id.ids})
+                post = posts.setdefault(
+                    line.res_id, {"body": Markup(), "partner_ids": [], "author_id": author_id}
+                )
+                post["body"] = (
+                    Markup("<br/>").join([post["body"], escape(body)]) if post["body"] else escape(body)
+                )
+                post["partner_ids"] = list(
+                    {*post["partner_ids"], *line.request_id.requester_id.partner_id.ids}
+                )
             documents.sudo()._svc_post_batch(posts)

@@ -32,9 +32,14 @@ class MailActivity(models.Model):
         longer needs can afford. Activities that chain a next one or carry attachments go
         through Odoo's own path."""
         attached = set(
-            self.env["ir.attachment"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)]).mapped("res_id")
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+            .mapped("res_id")
         )
-        special = self.filtered(lambda activity: activity.chaining_type == "trigger" or activity.id in attached)
+        special = self.filtered(
+            lambda activity: activity.chaining_type == "trigger" or activity.id in attached
+        )
         if special:
             special.action_feedback(feedback=feedback)
         simple = self - special
@@ -50,8 +55,11 @@ class MailActivity(models.Model):
                         "res_id": record.id,
                         "body": self.env["ir.qweb"]._render(
                             "mail.message_activity_done",
-                            {"activity": activity, "feedback": feedback,
-                             "display_assignee": activity.user_id != self.env.user},
+                            {
+                                "activity": activity,
+                                "feedback": feedback,
+                                "display_assignee": activity.user_id != self.env.user,
+                            },
                             minimal_qcontext=True,
                         ),
                         "message_type": "notification",

@@ -53,7 +53,9 @@ class MailThread(models.AbstractModel):
                 }
             )
         messages = records._message_create(message_values)
-        partners = self.env["res.partner"].browse({pid for values in message_values for pid in values["partner_ids"]})
+        partners = self.env["res.partner"].browse(
+            {pid for values in message_values for pid in values["partner_ids"]}
+        )
         channel = {partner.id: self._svc_notification_channel(partner) for partner in partners}
         mail_values, inbox_values, emailed = [], [], []
         for message, values in zip(messages, message_values, strict=True):

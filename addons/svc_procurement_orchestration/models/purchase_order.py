@@ -189,15 +189,22 @@ class PurchaseOrder(models.Model):
             pending.write({"state": "to approve"})
             pending._svc_subscribe_vendors()
             pending._message_log_batch(
-                {order.id: _("Sent to approval by policy %s.", order.approval_policy_id.name) for order in pending}
+                {
+                    order.id: _("Sent to approval by policy %s.", order.approval_policy_id.name)
+                    for order in pending
+                }
             )
         ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
             svc_approval_no_reset=True
         ).write({"approval_state": "not_required", "approval_policy_id": False})
         # Odoo confirms order by order: the late-inbound check of the new receipts runs once
         # for the whole batch afterwards instead of once per order
-        result = super(PurchaseOrder, (self - governed).with_context(svc_late_inbound_deferred=True)).button_confirm()
-        (candidates - governed).filtered(lambda order: order.state in ("purchase", "done"))._svc_check_late_inbound()
+        result = super(
+            PurchaseOrder, (self - governed).with_context(svc_late_inbound_deferred=True)
+        ).button_confirm()
+        (candidates - governed).filtered(
+            lambda order: order.state in ("purchase", "done")
+        )._svc_check_late_inbound()
         return result
 
     def button_approve(self, force=False):
