@@ -1,6 +1,7 @@
 import logging
 
 import psycopg2
+from markupsafe import Markup, escape
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
@@ -71,23 +72,42 @@ class SvcApprovalLog(models.Model):
             self._record(vals_list)
 
     def _notify_requester(self):
-        """Tell the requester of each decision, on the document's chatter (used by an automation rule)."""
-        for line in self.filtered(lambda line: line.request_id.requester_id and line.res_model in self.env):
-            document = self.env[line.res_model].browse(line.res_id).exists()
-            requester = line.request_id.requester_id
-            if not document or not hasattr(document, "message_post") or requester == line.user_id:
+        """Tell the requester of each decision, on the document's chatter (used by an automation rule).
+
+        One batch per document model (`_svc_post_batch`): the requester gets the message in their
+        Inbox or by e-mail as they prefer; the decider is not made a follower and e-mails go
+        through the mail queue.
+        """
+        lines = self.filtered(
+            lambda line: line.request_id.requester_id
+            and line.res_model in self.env
+            and line.request_id.requester_id != line.user_id
+        )
+        for model, model_lines in lines.grouped("res_model").items():
+            documents = self.env[model].browse(list(set(model_lines.mapped("res_id")))).exists()
+            if not hasattr(documents, "_svc_post_batch"):
                 continue
-            comment = " - " + line.comment if line.comment else ""
-            document.sudo().message_post(
-                body=_(
+            posts, author_id = {}, self.env.ref("base.partner_root").id
+            existing = set(documents.ids)
+            for line in model_lines:
+                if line.res_id not in existing:
+                    continue
+                comment = " - " + line.comment if line.comment else ""
+                body = _(
                     "%(who)s: %(event)s (%(step)s)%(comment)s",
                     who=line.user_id.name,
                     event=dict(EVENTS)[line.event],
                     step=line.step_name or "",
                     comment=comment,
-                ),
-                partner_ids=requester.partner_id.ids,
-                author_id=self.env.ref("base.partner_root").id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
+                )
+                # several decisions on one document in one batch: one message that says them all
+                post = posts.setdefault(
+                    line.res_id, {"body": Markup(), "partner_ids": [], "author_id": author_id}
+                )
+                post["body"] = (
+                    Markup("<br/>").join([post["body"], escape(body)]) if post["body"] else escape(body)
+                )
+                post["partner_ids"] = list(
+                    {*post["partner_ids"], *line.request_id.requester_id.partner_id.ids}
+                )
+            documents.sudo()._svc_post_batch(posts)

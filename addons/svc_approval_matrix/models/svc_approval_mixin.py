@@ -146,6 +146,12 @@ class SvcApprovalMixin(models.AbstractModel):
         A document no policy governs becomes 'Not Required'; a policy without steps
         approves at once. Returns True (callable over RPC).
         """
+        return self._svc_approval_submit()
+
+    def _svc_approval_submit(self, policy_by_document=None):
+        """`action_request_approval` with the policies already matched by the caller
+        (`_policy_by_document` of these documents): a workflow that matched them to decide
+        whether to ask need not match them a second time."""
         busy = self.filtered(lambda doc: doc.approval_state in ("pending", "approved", "emergency"))
         if busy:
             raise UserError(
@@ -154,7 +160,8 @@ class SvcApprovalMixin(models.AbstractModel):
                     ", ".join(busy.mapped("display_name")),
                 )
             )
-        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(self)
+        if policy_by_document is None:
+            policy_by_document = self.env["svc.approval.policy"]._policy_by_document(self)
         now = fields.Datetime.now()
         request_values, documents_by_policy, auto_approved = [], defaultdict(list), self.browse()
         for document in self:

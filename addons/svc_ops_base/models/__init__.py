@@ -5,6 +5,7 @@ from . import svc_related_record_mixin
 from . import (
     ir_http,
     mail_activity,
+    mail_thread,
     signing,
     svc_event_type,
     svc_exception,

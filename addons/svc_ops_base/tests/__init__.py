@@ -2,6 +2,7 @@ from . import (
     test_exception_queue,
     test_inbox_concurrency,
     test_inbox_processing,
+    test_mail_batch,
     test_outbox,
     test_signing,
     test_ui_tour,

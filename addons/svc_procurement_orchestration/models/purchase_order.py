@@ -183,23 +183,34 @@ class PurchaseOrder(models.Model):
         governed = undecided.filtered(lambda order: policy_by_order[order])
         ungoverned = undecided - governed
         if governed:
-            for order in governed:
-                order.order_line._validate_analytic_distribution()
-            governed.action_request_approval()
+            governed.order_line._validate_analytic_distribution()
+            governed._svc_approval_submit(policy_by_order)
             pending = governed.filtered(lambda order: order.approval_state == "pending")
             pending.write({"state": "to approve"})
-            for order in pending:
-                if order.partner_id not in order.message_partner_ids:
-                    order.message_subscribe([order.partner_id.id])
-                order._message_log(body=_("Sent to approval by policy %s.", order.approval_policy_id.name))
+            pending._svc_subscribe_vendors()
+            pending._message_log_batch(
+                {
+                    order.id: _("Sent to approval by policy %s.", order.approval_policy_id.name)
+                    for order in pending
+                }
+            )
         ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
             svc_approval_no_reset=True
         ).write({"approval_state": "not_required", "approval_policy_id": False})
-        return super(PurchaseOrder, self - governed).button_confirm()
+        # Odoo confirms order by order: the late-inbound check of the new receipts runs once
+        # for the whole batch afterwards instead of once per order
+        result = super(
+            PurchaseOrder, (self - governed).with_context(svc_late_inbound_deferred=True)
+        ).button_confirm()
+        (candidates - governed).filtered(
+            lambda order: order.state in ("purchase", "done")
+        )._svc_check_late_inbound()
+        return result
 
     def button_approve(self, force=False):
         """Refuse to confirm a governed order without its approval (Odoo's own "Approve Order"
-        included); then confirm, start the acknowledgment clock and tell the outbox."""
+        included); then confirm, start the acknowledgment clock, tell the outbox, and check the
+        new receipts against the committed demand (a receipt can be late from the start)."""
         self._svc_check_po_approval()
         before = {order.id: order.state for order in self}
         result = super().button_approve(force=force)
@@ -208,6 +219,8 @@ class PurchaseOrder(models.Model):
         )
         confirmed._svc_request_acknowledgment()
         confirmed._svc_publish("purchase.confirmed", lambda order: {"date_approve": order.date_approve})
+        if not self.env.context.get("svc_late_inbound_deferred"):
+            confirmed._svc_check_late_inbound()
         return result
 
     def button_cancel(self):
@@ -286,6 +299,13 @@ class PurchaseOrder(models.Model):
         to_check = self.filtered(lambda order: order.state in ("draft", "sent", "to approve"))
         if to_check:
             to_check._svc_approval_check()
+
+    def _svc_subscribe_vendors(self):
+        """Make each order's vendor a follower, as Odoo's confirmation does, with one
+        subscription per vendor for the whole batch instead of one per order."""
+        unsubscribed = self.filtered(lambda order: order.partner_id not in order.message_partner_ids)
+        for partner, orders in unsubscribed.grouped("partner_id").items():
+            orders.message_subscribe(partner.ids)
 
     def _svc_publish(self, event_type, extra):
         """Publish `event_type` for these orders: the common order fields plus `extra(order)`,
@@ -443,26 +463,19 @@ class PurchaseOrder(models.Model):
         self.env.invalidate_all()
 
     def _svc_remind_vendor(self, template, now):
-        self.write({"ack_state": "overdue", "ack_reminded_at": now})
+        """Mark the orders overdue, mail each vendor the reminder and give each buyer an activity.
+
+        The state change is not tracked: the reminder posted in the chatter records it.
+        """
+        self.with_context(mail_notrack=True).write({"ack_state": "overdue", "ack_reminded_at": now})
+        self._svc_mail_vendors(template)
         todo = self.env.ref("mail.mail_activity_data_todo")
-        # the template is rendered for the whole batch at once (one pass per language),
-        # then posted as a comment to each vendor: no mail composer per order
-        rendered = template._generate_template(self.ids, ("subject", "body_html", "email_from", "partner_to"))
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
-        for order in self:
-            values = rendered[order.id]
-            order.message_post(
-                body=values.get("body_html") or "",
-                subject=values.get("subject"),
-                email_from=values.get("email_from") or None,
-                partner_ids=values.get("partner_ids") or order.partner_id.ids,
-                message_type="comment",
-                subtype_id=subtype_id,
-            )
-        self.env["mail.activity"].create(
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"]._svc_create_batch(
             [
                 {
-                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_model_id": model_id,
                     "res_id": order.id,
                     "activity_type_id": todo.id,
                     "summary": _("Vendor has not acknowledged"),
@@ -473,18 +486,41 @@ class PurchaseOrder(models.Model):
                         deadline=order.ack_deadline,
                     ),
                     "user_id": (order.user_id or order.create_uid).id,
-                    "date_deadline": fields.Date.context_today(self),
+                    "date_deadline": today,
                 }
                 for order in self
             ]
         )
 
+    def _svc_mail_vendors(self, template):
+        """Send `template` to each order's vendor as a comment in the order's chatter, for the whole
+        batch at once (`_svc_post_batch`: one create per kind of row, e-mails queued for Odoo's
+        mail queue, never sent inside the job, the vendor not made a follower)."""
+        rendered = template._generate_template(self.ids, ("subject", "body_html", "email_from", "partner_to"))
+        return self._svc_post_batch(
+            {
+                order.id: {
+                    "body": rendered[order.id].get("body_html") or "",
+                    "subject": rendered[order.id].get("subject"),
+                    "email_from": rendered[order.id].get("email_from") or None,
+                    "partner_ids": rendered[order.id].get("partner_ids") or order.partner_id.ids,
+                }
+                for order in self
+            },
+            subtype_xmlid="mail.mt_comment",
+            auto_delete=template.auto_delete,
+        )
+
     def _svc_escalate_ack(self, now):
+        """A lead time after the reminder: an exception and an activity for the purchasing manager,
+        raised for the whole batch at once."""
         if not self:
             return
         self.write({"ack_escalated_at": now})
         todo = self.env.ref("mail.mail_activity_data_todo")
-        activities = []
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        problems, activities = [], []
         for order in self:
             manager = order._svc_ack_escalation_user()
             message = _(
@@ -496,19 +532,18 @@ class PurchaseOrder(models.Model):
                 deadline=order.ack_deadline,
                 reminded=order.ack_reminded_at,
             )
-            self.env["svc.exception"].raise_for(
-                order, ACK_OVERDUE_KEY, "procurement", message, severity="high", owner=manager or None
-            )
+            problems.append({"record": order, "message": message, "owner": manager or None})
             if manager:
                 activities.append(
                     {
-                        "res_model_id": self.env["ir.model"]._get_id(self._name),
+                        "res_model_id": model_id,
                         "res_id": order.id,
                         "activity_type_id": todo.id,
                         "summary": _("Acknowledgment escalated"),
                         "note": message.replace("\n", ". "),
                         "user_id": manager.id,
-                        "date_deadline": fields.Date.context_today(self),
+                        "date_deadline": today,
                     }
                 )
-        self.env["mail.activity"].create(activities)
+        self.env["svc.exception"]._raise_many(ACK_OVERDUE_KEY, "procurement", problems, severity="high")
+        self.env["mail.activity"]._svc_create_batch(activities)

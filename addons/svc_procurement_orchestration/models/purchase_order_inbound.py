@@ -150,7 +150,7 @@ class PurchaseOrder(models.Model):
         summary = self._svc_late_activity_summary()
         activities = self.env["mail.activity"].sudo()
         existing = activities.search([("summary", "=", summary)])
-        existing.filtered(lambda activity: activity.user_id not in by_user).action_feedback(
+        existing.filtered(lambda activity: activity.user_id not in by_user)._svc_done_batch(
             feedback=_("No longer affected by the late receipt of %s.", self.name)
         )
         warning = self.env.ref("mail.mail_activity_data_warning")
@@ -184,7 +184,7 @@ class PurchaseOrder(models.Model):
         )
         self.env["mail.activity"].sudo().search(
             [("summary", "=", self._svc_late_activity_summary())]
-        ).action_feedback(feedback=_("The receipt of %s is back in time.", self.name))
+        )._svc_done_batch(feedback=_("The receipt of %s is back in time.", self.name))
         self.sudo().write({"inbound_late": False, "inbound_late_count": 0})
 
     def _svc_late_activity_summary(self):

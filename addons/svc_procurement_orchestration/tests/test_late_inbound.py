@@ -123,3 +123,29 @@ class TestLateInbound(LateInboundFixture, SvcOpsCase):
         self.assertEqual(receipt.state, "done")
         self.assertFalse(self.order.inbound_late, "received: the stock now covers the delivery")
         self.assertEqual(self._late_exceptions().state, "resolved")
+
+    def test_a_receipt_late_from_its_confirmation_is_checked_on_confirm(self):
+        out_c = self._delivery(10, self.today + timedelta(days=11), "S-C")
+        cable = self.env["product.product"].create(
+            {"name": "Desk Cable", "type": "product",
+             "seller_ids": [(0, 0, {"partner_id": self.vendor.id, "price": 5.0})]}
+        )  # fmt: skip
+        late_order, timely_order = (
+            self.env["purchase.order"]
+            .with_user(self.buyer)
+            .create(
+                [{"partner_id": self.vendor.id,
+                  "order_line": [(0, 0, {"product_id": product.id, "product_qty": 10, "price_unit": price,
+                                         "date_planned": self.today + timedelta(days=15)})]}
+                 for product, price in ((self.product, 300.0), (cable, 5.0))]
+            )
+        )  # fmt: skip
+        (late_order | timely_order).button_confirm()
+        self.assertEqual((late_order.state, timely_order.state), ("purchase", "purchase"))
+        self.assertTrue(late_order.inbound_late, "planned on day 15, after OUT-C that nothing else covers")
+        exception = self._late_exceptions(late_order)
+        self.assertEqual(len(exception), 1)
+        self.assertIn(out_c.name, exception.message)
+        self.assertFalse(timely_order.inbound_late, "no committed demand waits for the cable")
+        self.assertFalse(self._late_exceptions(timely_order))
+        self.assertFalse(self.order.inbound_late, "the first order's receipt (day 8) is still in time")
