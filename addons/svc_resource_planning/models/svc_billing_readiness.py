@@ -300,13 +300,9 @@ class SvcBillingReadiness(models.Model):
                       self._check_signoff, self._check_exceptions):  # fmt: skip
             for readiness, (state, reason) in check(todo).items():
                 results[readiness][check.__name__.removeprefix("_check_")] = (state, reason)
-        sequences = {code: index for index, (code, _label) in enumerate(CHECKS)}
-        checks = self.env["svc.billing.readiness.check"].sudo()
-        checks.search([("readiness_id", "in", todo.ids)]).unlink()
-        checks.create([
-            {"readiness_id": readiness.id, "code": code, "sequence": sequences[code], "state": state, "reason": reason}
-            for readiness in todo for code, (state, reason) in results[readiness].items()
-        ])  # fmt: skip
+        self.env["svc.billing.readiness.check"]._upsert(
+            [(readiness, code, state, reason) for readiness in todo for code, (state, reason) in results[readiness].items()]
+        )  # fmt: skip
         ready = todo.filtered(
             lambda readiness: all(state == "met" for state, _r in results[readiness].values())
         )
