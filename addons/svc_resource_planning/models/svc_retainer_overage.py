@@ -131,8 +131,9 @@ class SvcRetainerOverage(models.Model):
         which invoices its contracted hours only, so no hour is invoiced twice."""
         product = self.env.ref("svc_resource_planning.product_retainer_overage")
         hour = self.env.ref("uom.product_uom_hour")
-        todo = self.filtered(lambda overage: not overage.invoice_line_ids)
-        self.env["sale.order.line"].sudo().create([
+        todo = self.sudo().filtered(lambda overage: not overage.invoice_line_ids)
+        # no "Extra line" note: _svc_on_approved posts what was approved
+        self.env["sale.order.line"].sudo().with_context(sale_no_log_for_new_lines=True).create([
             {"order_id": overage.order_id.id, "product_id": product.id, "product_uom": hour.id,
              "product_uom_qty": overage.hours, "price_unit": overage.rate,
              "sequence": overage.sale_line_id.sequence, "svc_invoiced_overage_id": overage.id,
