@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "security/svc_billing_security.xml",
         "data/ir_sequence_data.xml",
+        "data/product_data.xml",
         "data/mail_template_data.xml",
         "data/svc_event_type_data.xml",
         "data/base_automation_data.xml",

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 from .capacity_math import week_monday
 
 HOURS_PER_FULL_WEEK = 40.0
+EXHAUSTED_KEY = "retainer_exhausted"  # the exception of a used-up retainer, closed by an approved overage
 RETAINER_STATES = [
     ("ok", "OK"),
     ("warning", "Warning"),
@@ -44,6 +46,10 @@ class SaleOrderLine(models.Model):
         RETAINER_STATES, "Retainer Status", compute="_compute_svc_retainer", store=True, index=True
     )
     svc_overage_ids = fields.One2many("svc.retainer.overage", "sale_line_id", "Overage Requests")
+    svc_invoiced_overage_id = fields.Many2one(
+        "svc.retainer.overage", "Invoices Overage", readonly=True, copy=False, index="btree_not_null",
+        help="This line invoices the extra hours of this approved overage request at its rate.",
+    )  # fmt: skip
     svc_warning_notified_at = fields.Datetime("Warning Notified", readonly=True, copy=False)
     svc_exhausted_notified_at = fields.Datetime("Exhaustion Notified", readonly=True, copy=False)
     svc_client_notice_state = fields.Selection(
@@ -53,10 +59,15 @@ class SaleOrderLine(models.Model):
         "account manager confirms it.",
     )  # fmt: skip
 
-    @api.depends("product_id.service_policy", "product_id.type", "is_service")
+    @api.depends("product_id.service_policy", "product_id.type", "is_service", "svc_invoiced_overage_id")
     def _compute_svc_is_retainer(self):
+        # an overage line is invoiced on ordered hours too, but it is the retainer's extension, not one
         for line in self:
-            line.svc_is_retainer = line.is_service and line.product_id.service_policy == "ordered_prepaid"
+            line.svc_is_retainer = (
+                line.is_service
+                and line.product_id.service_policy == "ordered_prepaid"
+                and not line.svc_invoiced_overage_id
+            )
 
     @api.depends(
         "svc_is_retainer", "product_uom_qty", "qty_delivered", "product_uom",
@@ -91,6 +102,20 @@ class SaleOrderLine(models.Model):
             line.update({"svc_contracted_hours": contracted, "svc_consumed_hours": consumed,
                          "svc_overage_hours": overage, "svc_consumption": consumption,
                          "svc_retainer_state": state})  # fmt: skip
+
+    @api.depends("svc_overage_hours", "svc_consumed_hours")
+    def _compute_invoice_status(self):
+        """Time beyond the contracted hours but within an approved overage is invoiced on the
+        overage's own line, so for the retainer it is no upselling opportunity."""
+        super()._compute_invoice_status()
+        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        for line in self.filtered(lambda line: line.invoice_status == "upselling" and line.svc_overage_hours):
+            allowance = line.svc_contracted_hours + line.svc_overage_hours
+            if float_compare(line.svc_consumed_hours, allowance, precision_digits=precision) <= 0:
+                invoiced = (
+                    float_compare(line.qty_invoiced, line.product_uom_qty, precision_digits=precision) >= 0
+                )
+                line.invoice_status = "invoiced" if invoiced else "no"
 
     # --------------------------------------------------------------- actions
     def action_svc_send_client_notice(self):
@@ -148,7 +173,8 @@ class SaleOrderLine(models.Model):
 
     def _svc_notify_thresholds(self):
         """Warning: an activity for the account manager and a client notice to confirm.
-        Exhaustion: an activity and an exception. Each happens once per line; batched."""
+        Exhaustion: an activity, an event and an exception. Each happens once per line (once
+        per allowance: an approved overage re-arms the exhaustion); batched."""
         retainers = self.filtered("svc_is_retainer")
         now = fields.Datetime.now()
         warn = retainers.filtered(
@@ -191,7 +217,20 @@ class SaleOrderLine(models.Model):
         if warn:
             warn.sudo().write({"svc_warning_notified_at": now, "svc_client_notice_state": "to_confirm"})
         if exhausted:
+            exhausted._svc_raise_exhausted()
             exhausted.sudo().write({"svc_exhausted_notified_at": now})
+
+    def _svc_raise_exhausted(self):
+        """An exception per used-up retainer, owned by its account manager; an approved
+        overage resolves it (svc.retainer.overage._svc_on_approved)."""
+        self.env["svc.exception"]._raise_many(EXHAUSTED_KEY, "billing", [
+            {"record": line, "owner": line.order_id.user_id or None,
+             "message": _("Retainer %(line)s of %(order)s exhausted\n%(consumed)s of %(allowed)s hours used: more "
+                          "time is refused until an overage request is approved.",
+                          line=line.name, order=line.order_id.name, consumed=round(line.svc_consumed_hours, 2),
+                          allowed=round(line.svc_contracted_hours + line.svc_overage_hours, 2))}
+            for line in self
+        ])  # fmt: skip
 
     def _svc_check_allowance(self, added_hours_by_line):
         """Refuse more time on retainers that were already used up before this change.

@@ -256,13 +256,12 @@ class SvcBillingReadiness(models.Model):
                 lambda readiness: readiness.readiness_state == "blocked"
                 and readiness.planned_invoice_date and readiness.planned_invoice_date < today
             )  # fmt: skip
-            for readiness in late:
-                self.env["svc.exception"].raise_for(
-                    readiness, "billing_blocked", "billing",
-                    _("%(name)s is past its planned invoice date (%(date)s) and still blocked\n%(why)s",
-                      name=readiness.name, date=readiness.planned_invoice_date, why=readiness.unmet_summary),
-                    severity="high", owner=readiness.account_manager_id or None,
-                )  # fmt: skip
+            self.env["svc.exception"]._raise_many("billing_blocked", "billing", [
+                {"record": readiness, "owner": readiness.account_manager_id or None,
+                 "message": _("%(name)s is past its planned invoice date (%(date)s) and still blocked\n%(why)s",
+                              name=readiness.name, date=readiness.planned_invoice_date, why=readiness.unmet_summary)}
+                for readiness in late
+            ], severity="high")  # fmt: skip
             if self.env.context.get("svc_cron_commit"):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(open_ones)
@@ -300,13 +299,9 @@ class SvcBillingReadiness(models.Model):
                       self._check_signoff, self._check_exceptions):  # fmt: skip
             for readiness, (state, reason) in check(todo).items():
                 results[readiness][check.__name__.removeprefix("_check_")] = (state, reason)
-        sequences = {code: index for index, (code, _label) in enumerate(CHECKS)}
-        checks = self.env["svc.billing.readiness.check"].sudo()
-        checks.search([("readiness_id", "in", todo.ids)]).unlink()
-        checks.create([
-            {"readiness_id": readiness.id, "code": code, "sequence": sequences[code], "state": state, "reason": reason}
-            for readiness in todo for code, (state, reason) in results[readiness].items()
-        ])  # fmt: skip
+        self.env["svc.billing.readiness.check"]._upsert(
+            [(readiness, code, state, reason) for readiness in todo for code, (state, reason) in results[readiness].items()]
+        )  # fmt: skip
         ready = todo.filtered(
             lambda readiness: all(state == "met" for state, _r in results[readiness].values())
         )

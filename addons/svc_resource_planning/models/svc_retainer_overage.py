@@ -1,13 +1,16 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .sale_order_line import EXHAUSTED_KEY
+
 
 class SvcRetainerOverage(models.Model):
     """A request to log more hours than a retainer contracts, and at which rate.
 
     Governed by the approval engine (commercial review: the account manager, then sales
     management above a number of hours in the demo policies). Approved, it raises the
-    line's allowance and is recorded on the order.
+    line's allowance and is recorded on the order as a line that invoices the extra hours at
+    the approved rate (the retainer line itself invoices the contracted hours only).
     """
 
     _name = "svc.retainer.overage"
@@ -36,6 +39,10 @@ class SvcRetainerOverage(models.Model):
         default="draft", required=True, readonly=True, tracking=True, index=True, copy=False,
     )  # fmt: skip
     consumption = fields.Float(related="sale_line_id.svc_consumption", string="Consumption (%)")
+    invoice_line_ids = fields.One2many(
+        "sale.order.line", "svc_invoiced_overage_id", "Order Line", readonly=True,
+        help="The order line, added at approval, that invoices these extra hours at this rate.",
+    )  # fmt: skip
 
     @api.depends("sale_line_id.order_id.name", "hours")
     def _compute_name(self):
@@ -101,7 +108,15 @@ class SvcRetainerOverage(models.Model):
         return True
 
     def _svc_on_approved(self):
+        """Raise the allowance, invoice the extra hours on the order, close the exhaustion."""
         self.sudo().write({"state": "approved"})
+        self._svc_add_invoice_lines()
+        retainers = self.sale_line_id.sudo()
+        # the raised allowance may be used up in turn: that exhaustion is notified again
+        retainers.write({"svc_exhausted_notified_at": False})
+        self.env["svc.exception"].resolve_for(
+            retainers, EXHAUSTED_KEY, _("Overage approved: more hours may be logged.")
+        )
         for overage in self:
             overage.order_id.message_post(
                 body=_("Overage approved on %(line)s: %(hours)s extra hours at %(rate)s %(currency)s per hour (%(reason)s).",
@@ -109,6 +124,24 @@ class SvcRetainerOverage(models.Model):
                        currency=overage.currency_id.name, reason=overage.reason),
                 subtype_xmlid="mail.mt_note",
             )  # fmt: skip
+
+    def _svc_add_invoice_lines(self):
+        """One order line per approved request: its extra hours at its rate, on the overage
+        service (invoiced on ordered quantity). Time keeps landing on the retainer line,
+        which invoices its contracted hours only, so no hour is invoiced twice."""
+        product = self.env.ref("svc_resource_planning.product_retainer_overage")
+        hour = self.env.ref("uom.product_uom_hour")
+        todo = self.sudo().filtered(lambda overage: not overage.invoice_line_ids)
+        # no "Extra line" note: _svc_on_approved posts what was approved
+        self.env["sale.order.line"].sudo().with_context(sale_no_log_for_new_lines=True).create([
+            {"order_id": overage.order_id.id, "product_id": product.id, "product_uom": hour.id,
+             "product_uom_qty": overage.hours, "price_unit": overage.rate,
+             "sequence": overage.sale_line_id.sequence, "svc_invoiced_overage_id": overage.id,
+             "name": _("%(product)s: %(hours)s extra hours on %(line)s\nOverage request %(request)s",
+                       product=product.name, hours=overage.hours, line=overage.sale_line_id.name,
+                       request=overage.name)}
+            for overage in todo
+        ])  # fmt: skip
 
     def _svc_on_rejected(self, reason):
         self.sudo().write({"state": "rejected"})

@@ -12,6 +12,7 @@ THRESHOLD_PARAM = "svc_resource_planning.timesheet_compliance_threshold"
 DEFAULT_THRESHOLD = 90.0
 ESCALATION_DELAY = timedelta(days=6)  # "a week later", tolerant of a weekly cron starting a little early
 EXCEPTION_KEY = "timesheet_compliance"
+BATCH_SIZE = 100  # employees per batch: each batch costs the same fixed number of queries
 
 
 class SvcTimesheetCompliance(models.Model):
@@ -46,6 +47,10 @@ class SvcTimesheetCompliance(models.Model):
     )
     reminder_sent_at = fields.Datetime(readonly=True)
     escalated_at = fields.Datetime(readonly=True)
+    reminder_week_ids = fields.Many2many(
+        "svc.timesheet.compliance", compute="_compute_reminder_week_ids", string="Weeks to Remind",
+        help="This employee's weeks below threshold not reminded yet, this one included: one reminder lists them.",
+    )  # fmt: skip
 
     _sql_constraints = [
         (
@@ -54,6 +59,19 @@ class SvcTimesheetCompliance(models.Model):
             "One compliance row per employee and week.",
         ),
     ]
+
+    def _compute_reminder_week_ids(self):
+        pending = self.search_fetch(
+            [("employee_id", "in", self.employee_id.ids), ("state", "=", "below"), ("reminder_sent_at", "=", False)],
+            ["employee_id", "week_start", "rate"], order="week_start",
+        )  # fmt: skip
+        by_employee = defaultdict(lambda: self.browse())
+        for row in pending:
+            by_employee[row.employee_id] |= row
+        for row in self:
+            row.reminder_week_ids = by_employee[row.employee_id] | (
+                row if row.state == "below" else self.browse()
+            )
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
@@ -73,11 +91,12 @@ class SvcTimesheetCompliance(models.Model):
 
     # --------------------------------------------------------------- actions
     @api.model
-    def action_compute(self, date_from, date_to, employee_ids=None, notify=True):
+    def action_compute(self, date_from, date_to, employee_ids=None, notify=True, batch_size=BATCH_SIZE):
         """Compute the rows of every ISO week touching [date_from, date_to] and notify.
 
-        On demand and over RPC; running it twice notifies nobody twice. Returns the
-        number of employee-weeks computed.
+        On demand and over RPC; running it twice notifies nobody twice. Employees are
+        processed in batches of a fixed number of queries (the cron commits after each).
+        Returns the number of employee-weeks computed.
         """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         if not date_from or not date_to or date_to < date_from:
@@ -87,10 +106,16 @@ class SvcTimesheetCompliance(models.Model):
             if employee_ids
             else self.env["hr.employee"].search([("company_id", "in", self.env.companies.ids)])
         )
-        rows = self._compute_rows(employees, week_monday(date_from), week_monday(date_to))
-        if notify:
-            rows._notify()
-        return len(rows)
+        first_monday, last_monday = week_monday(date_from), week_monday(date_to)
+        computed = 0
+        for start in range(0, len(employees), batch_size):
+            rows = self._compute_rows(employees[start : start + batch_size], first_monday, last_monday)
+            if notify:
+                rows._notify()
+            computed += len(rows)
+            if self.env.context.get("svc_cron_commit"):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return computed
 
     @api.model
     def get_company_rate(self, date_from, date_to):
@@ -205,8 +230,7 @@ class SvcTimesheetCompliance(models.Model):
         )  # fmt: skip
         recovered = self.filtered(lambda row: row.state == "compliant" and row.escalated_at)
         if to_remind:
-            to_remind._send_reminders()
-            to_remind.sudo().write({"reminder_sent_at": now})
+            to_remind._send_reminders().sudo().write({"reminder_sent_at": now})
         if to_escalate:
             to_escalate._escalate()
             to_escalate.sudo().write({"escalated_at": now})
@@ -214,34 +238,55 @@ class SvcTimesheetCompliance(models.Model):
             self.env["svc.exception"].resolve_for(recovered, EXCEPTION_KEY, _("Timesheets completed."))
 
     def _send_reminders(self):
-        """An activity for the employee and the reminder email, rendered in one batch."""
+        """One reminder per employee, whatever the number of weeks below: an activity and
+        the reminder email listing those weeks (rendered in one batch). A mail template
+        render is what a reminder costs, so it is paid once per person, not per week."""
+        latest = {}
+        for row in self.sorted("week_start"):
+            latest[row.employee_id] = row
+        heads = self.browse([row.id for row in latest.values()])
         template = self.env.ref("svc_resource_planning.mail_template_timesheet_reminder")
         rendered = template.sudo()._generate_template(
-            self.ids, ["subject", "body_html", "email_from", "email_to"]
+            heads.ids, ["subject", "body_html", "email_from", "email_to"]
         )
+        reply_to = self._reply_to_by_row(heads, rendered)
         todo = self.env.ref("mail.mail_activity_data_todo")
         employee_model = self.env["ir.model"]._get_id("hr.employee")
         mails, activities = [], []
-        for row in self:
-            values = rendered[row.id]
+        for head in heads:
+            values = rendered[head.id]
             if values.get("email_to"):
                 mails.append({
                     "subject": values["subject"], "body_html": values["body_html"],
                     "email_from": values["email_from"], "email_to": values["email_to"],
-                    "model": self._name, "res_id": row.id, "auto_delete": True,
+                    "reply_to": reply_to[head.id], "model": self._name, "res_id": head.id, "auto_delete": True,
                 })  # fmt: skip
-            if row.user_id:
-                activities.append(self._activity_values(row, employee_model, todo, row.user_id,
-                    _("Complete your timesheets of the week of %(week)s (%(rate)s%% logged)",
-                      week=row.week_start, rate=round(row.rate))))  # fmt: skip
+            if head.user_id:
+                weeks = ", ".join(_("week of %(week)s (%(rate)s%% logged)", week=week.week_start, rate=round(week.rate))
+                                  for week in head.reminder_week_ids)  # fmt: skip
+                activities.append(self._activity_values(head, employee_model, todo, head.user_id,
+                    _("Complete your timesheets: %(weeks)s", weeks=weeks)))  # fmt: skip
         self.env["mail.mail"].sudo().create(mails)
         self.env["mail.activity"]._svc_create_batch(activities)
+        return self | heads.reminder_week_ids
+
+    @api.model
+    def _reply_to_by_row(self, rows, rendered):
+        """{row id: reply-to}: what mail.message would compute for each mail, asked once per
+        sender instead of once per mail (an alias search each)."""
+        by_sender = defaultdict(list)
+        for row in rows:
+            by_sender[rendered[row.id].get("email_from")].append(row.id)
+        reply_to = {}
+        for sender, row_ids in by_sender.items():
+            reply_to.update(self.browse(row_ids)._notify_get_reply_to(default=sender))
+        return reply_to
 
     def _escalate(self):
         """An activity for the manager and an exception in the queue, once per employee-week."""
         todo = self.env.ref("mail.mail_activity_data_todo")
         employee_model = self.env["ir.model"]._get_id("hr.employee")
-        activities = []
+        activities, exceptions = [], []
         for row in self:
             manager_user = row.manager_id.user_id
             message = _(
@@ -254,9 +299,8 @@ class SvcTimesheetCompliance(models.Model):
                 activities.append(
                     self._activity_values(row, employee_model, todo, manager_user, message.split("\n")[0])
                 )
-            self.env["svc.exception"].raise_for(
-                row, EXCEPTION_KEY, "timesheet", message, severity="medium", owner=manager_user or None
-            )
+            exceptions.append({"record": row, "message": message, "owner": manager_user or None})
+        self.env["svc.exception"]._raise_many(EXCEPTION_KEY, "timesheet", exceptions, severity="medium")
         self.env["mail.activity"]._svc_create_batch(activities)
 
     @staticmethod

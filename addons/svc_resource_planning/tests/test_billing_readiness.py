@@ -151,6 +151,18 @@ class TestBillingReadiness(ReadinessCase):
                 self.env.invalidate_all()
         self.assertEqual(self._unmet(), {})
 
+    def test_recheck_updates_each_check_in_place(self):
+        self.readiness.action_check()
+        checks = self.readiness.check_ids
+        self.assertEqual(len(checks), 5)
+        self.assertEqual(set(checks.mapped("state")), {"met"})
+        self.milestone.is_reached = False
+        self.readiness.action_check()
+        self.assertEqual(self.readiness.check_ids, checks, "the same five rows, updated")
+        self.assertEqual(self.readiness.unmet_count, 1)
+        self.assertIn("Design approved", self.readiness.unmet_summary)
+        self.assertEqual(self.readiness.readiness_state, "blocked")
+
     def test_compliance_below_blocks(self):
         self.env["svc.timesheet.compliance"].action_compute(MONDAY, MONDAY, self.employee.ids, notify=False)
         self.assertEqual(

@@ -172,3 +172,83 @@ class TestRetainer(BillingCase):
         self.assertEqual(order.order_line.svc_retainer_state, "warning")
         with self.refused(ValidationError, "between 1 and 100"):
             order.svc_retainer_warning_threshold = 150
+
+    def _exhaustion_exceptions(self):
+        return self.env["svc.exception"].search(
+            [
+                ("res_model", "=", "sale.order.line"),
+                ("res_id", "=", self.line.id),
+                ("key", "=", "retainer_exhausted"),
+            ]
+        )
+
+    def test_exhaustion_raises_one_exception_that_the_approved_overage_resolves(self):
+        self._log(self.task, 10)
+        exception = self._exhaustion_exceptions()
+        self.assertEqual((len(exception), exception.state, exception.category), (1, "open", "billing"))
+        self.assertEqual(exception.owner_id, self.account_manager, "the account manager owns it")
+        self.assertIn("exhausted", exception.name)
+        self.env["sale.order.line"]._cron_svc_check_retainers()
+        self.line._svc_raise_exhausted()  # detected again: the same exception, refreshed
+        self.assertEqual(self._exhaustion_exceptions(), exception)
+        self.assertEqual(exception.occurrences, 2)
+
+        overage = self._overage(8)
+        overage.action_submit()
+        overage.with_user(self.account_manager).action_reject("Not now")
+        self.assertEqual(exception.state, "open", "a rejected overage leaves the retainer exhausted")
+        overage = self._overage(8)
+        overage.action_submit()
+        overage.with_user(self.account_manager).action_approve()
+        self.assertEqual(exception.state, "resolved")
+
+        self._log(self.task, 8)  # the raised allowance used up in turn: notified again, once
+        self.assertEqual(self.line.svc_retainer_state, "exhausted")
+        exceptions = self._exhaustion_exceptions()
+        self.assertEqual(len(exceptions), 2)
+        self.assertEqual((exceptions - exception).state, "open")
+        self.env["sale.order.line"]._cron_svc_check_retainers()
+        self.assertEqual(len(self._exhaustion_exceptions()), 2)
+
+    def test_approved_overage_is_invoiced_on_its_own_line_and_no_hour_twice(self):
+        self._log(self.task, 10)
+        overage = self._overage(8)
+        overage.action_submit()
+        self.assertFalse(overage.invoice_line_ids, "nothing to invoice before the approval")
+        overage.with_user(self.account_manager).action_approve()
+        overage_line = self.order.order_line - self.line
+        self.assertEqual(len(overage_line), 1, "the approval recorded one line on the order")
+        self.assertEqual(overage.invoice_line_ids.ids, overage_line.ids)
+        self.assertEqual(
+            overage_line.product_id, self.env.ref("svc_resource_planning.product_retainer_overage")
+        )
+        self.assertEqual((overage_line.product_uom_qty, overage_line.price_unit), (8.0, 120.0))
+        self.assertIn(overage.name, overage_line.name, "the line says which request it invoices")
+        self.assertFalse(overage_line.svc_is_retainer, "the overage line is not a retainer of its own")
+        self.assertEqual(overage_line.qty_to_invoice, 8.0)
+        overage.sudo()._svc_on_approved()  # approved twice (the engine replays it): still one line
+        self.assertEqual(self.order.order_line - self.line, overage_line)
+
+        self._log(self.task, 8)  # the extra hours land on the retainer's task, hence its line
+        self.assertEqual(self.line.qty_delivered, 18.0)
+        self.assertEqual(overage_line.qty_delivered, 0.0)
+        invoice = self.order._create_invoices()
+        quantities = {
+            line.sale_line_ids: (line.quantity, line.price_unit) for line in invoice.invoice_line_ids
+        }
+        self.assertEqual(quantities, {self.line: (10.0, 100.0), overage_line: (8.0, 120.0)},
+                         "18 hours logged, 18 invoiced: 10 contracted at the retainer price, 8 at the overage rate")  # fmt: skip
+        self.assertEqual(self.order.invoice_status, "invoiced")
+        self.assertEqual((self.line.qty_to_invoice, overage_line.qty_to_invoice), (0.0, 0.0))
+        with self.assertRaises(UserError):
+            self.order._create_invoices()  # nothing left to invoice
+
+    def test_rejected_or_pending_overage_invoices_nothing(self):
+        self._log(self.task, 10)
+        rejected, pending = self._overage(4), self._overage(30)
+        (rejected | pending).action_submit()
+        rejected.with_user(self.account_manager).action_reject("Client declined")
+        pending.with_user(self.account_manager).action_approve()  # sales management still has to decide
+        self.assertEqual(pending.state, "pending")
+        self.assertFalse((rejected | pending).invoice_line_ids)
+        self.assertEqual(self.order.order_line, self.line)

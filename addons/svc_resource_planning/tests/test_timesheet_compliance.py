@@ -117,6 +117,58 @@ class TestTimesheetCompliance(BillingCase):
         self.assertEqual(row.state, "compliant")
         self.assertEqual(exception.state, "resolved")
 
+    def test_one_reminder_per_employee_lists_the_weeks_below(self):
+        self._log(self.task, 10)  # week 1: 10 of 32 hours
+        self._log(self.task, 4, day=MONDAY + timedelta(days=7))  # week 2: 4 of 24 hours
+        self.Compliance.action_compute(MONDAY, MONDAY + timedelta(days=7), self.employee.ids)
+        rows = self._rows()
+        self.assertEqual(rows.mapped("state"), ["below", "below"])
+        self.assertTrue(all(rows.mapped("reminder_sent_at")))
+        mails = self.env["mail.mail"].search([("model", "=", rows._name), ("res_id", "in", rows.ids)])
+        self.assertEqual(len(mails), 1, "one email for the two weeks")
+        self.assertIn(str(MONDAY), mails.body_html)
+        self.assertIn(str(MONDAY + timedelta(days=7)), mails.body_html)
+        self.assertTrue(mails.reply_to)
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "hr.employee"), ("res_id", "=", self.employee.id), ("user_id", "=", self.consultant.id)]
+        )  # fmt: skip
+        self.assertEqual(len(activity), 1)
+        self.assertIn(f"week of {MONDAY} (31% logged)", activity.summary)
+        self.assertIn(f"week of {MONDAY + timedelta(days=7)} (17% logged)", activity.summary)
+        self.assertEqual(activity.res_name, self.employee.name)
+        self.Compliance.action_compute(MONDAY, MONDAY + timedelta(days=7), self.employee.ids)
+        self.assertEqual(len(mails.search([("model", "=", rows._name), ("res_id", "in", rows.ids)])), 1)
+
+    def test_queries_per_batch_do_not_grow_with_the_employees(self):
+        employees = self.env["hr.employee"].create([
+            {"name": f"Employee {index}", "resource_calendar_id": self.calendar.id, "tz": "UTC",
+             "work_email": f"employee{index}@svc-ops.example.com", "parent_id": self.manager_employee.id}
+            for index in range(6)
+        ])  # fmt: skip
+        self.env["account.analytic.line"].create([
+            {"name": "work", "project_id": self.project.id, "employee_id": employee.id,
+             "date": MONDAY + timedelta(weeks=week), "unit_amount": 4}
+            for employee in employees for week in range(3, 6)
+        ])  # fmt: skip
+
+        def queries(batch, week):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            monday = MONDAY + timedelta(weeks=week)
+            self.Compliance.action_compute(monday, monday, batch.ids, batch_size=len(batch))
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        queries(employees, 3)  # warms the caches (templates, activity types, ir.model)
+        self.assertEqual(queries(employees[:2], 4), queries(employees, 5))
+        reminders = self.env["mail.mail"].search_count(
+            [
+                ("model", "=", "svc.timesheet.compliance"),
+                ("email_to", "like", "employee%@svc-ops.example.com"),
+            ]
+        )
+        self.assertEqual(reminders, 6 + 2 + 6, "one per employee below threshold in each run")
+
     def test_range_is_checked_and_rows_are_private(self):
         with self.refused(UserError, "end is on or after its start"):
             self.Compliance.action_compute(MONDAY, MONDAY - timedelta(days=1))
