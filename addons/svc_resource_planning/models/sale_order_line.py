@@ -107,7 +107,7 @@ class SaleOrderLine(models.Model):
     def _compute_invoice_status(self):
         """Time beyond the contracted hours but within an approved overage is invoiced on the
         overage's own line, so for the retainer it is no upselling opportunity."""
-        super()._compute_invoice_status()
+        result = super()._compute_invoice_status()
         precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         for line in self.filtered(lambda line: line.invoice_status == "upselling" and line.svc_overage_hours):
             allowance = line.svc_contracted_hours + line.svc_overage_hours
@@ -116,6 +116,7 @@ class SaleOrderLine(models.Model):
                     float_compare(line.qty_invoiced, line.product_uom_qty, precision_digits=precision) >= 0
                 )
                 line.invoice_status = "invoiced" if invoiced else "no"
+        return result
 
     # --------------------------------------------------------------- actions
     def action_svc_send_client_notice(self):
