@@ -199,13 +199,28 @@ class PurchaseOrder(models.Model):
         ).write({"approval_state": "not_required", "approval_policy_id": False})
         # Odoo confirms order by order: the late-inbound check of the new receipts runs once
         # for the whole batch afterwards instead of once per order
-        result = super(
-            PurchaseOrder, (self - governed).with_context(svc_late_inbound_deferred=True)
-        ).button_confirm()
-        (candidates - governed).filtered(
-            lambda order: order.state in ("purchase", "done")
-        )._svc_check_late_inbound()
+        confirming = candidates - governed
+        deferred_ids = self._svc_late_inbound_deferred_ids()
+        newly_deferred = set(confirming.ids) - deferred_ids
+        deferred_ids.update(newly_deferred)
+        try:
+            result = super(PurchaseOrder, self - governed).button_confirm()
+        finally:
+            deferred_ids.difference_update(newly_deferred)
+        confirming.filtered(lambda order: order.state in ("purchase", "done"))._svc_check_late_inbound()
         return result
+
+    def _svc_late_inbound_deferred_ids(self):
+        """Ids of the orders whose late-inbound check our own button_confirm runs once for the
+        whole batch after Odoo's confirmation loop.
+
+        Kept on the ORM transaction, not in the context: a client can send any context key
+        over RPC, so no context key may skip the check of a direct button_approve.
+        """
+        transaction = self.env.transaction
+        if not hasattr(transaction, "svc_late_inbound_deferred_ids"):
+            transaction.svc_late_inbound_deferred_ids = set()
+        return transaction.svc_late_inbound_deferred_ids
 
     def button_approve(self, force=False):
         """Refuse to confirm a governed order without its approval (Odoo's own "Approve Order"
@@ -219,8 +234,8 @@ class PurchaseOrder(models.Model):
         )
         confirmed._svc_request_acknowledgment()
         confirmed._svc_publish("purchase.confirmed", lambda order: {"date_approve": order.date_approve})
-        if not self.env.context.get("svc_late_inbound_deferred"):
-            confirmed._svc_check_late_inbound()
+        deferred_ids = self._svc_late_inbound_deferred_ids()
+        confirmed.filtered(lambda order: order.id not in deferred_ids)._svc_check_late_inbound()
         return result
 
     def button_cancel(self):

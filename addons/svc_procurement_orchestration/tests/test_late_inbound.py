@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from odoo import api
+
 from odoo.addons.svc_ops_base.tests.common import SvcOpsCase
 
 from .common_late_inbound import LateInboundFixture
@@ -149,3 +151,39 @@ class TestLateInbound(LateInboundFixture, SvcOpsCase):
         self.assertFalse(timely_order.inbound_late, "no committed demand waits for the cable")
         self.assertFalse(self._late_exceptions(timely_order))
         self.assertFalse(self.order.inbound_late, "the first order's receipt (day 8) is still in time")
+
+    def _late_draft_order(self):
+        """A draft order planned on day 15, after OUT-C (day 11) that nothing else covers."""
+        self._delivery(10, self.today + timedelta(days=11), "S-C")
+        return (
+            self.env["purchase.order"]
+            .with_user(self.buyer)
+            .create(
+                {"partner_id": self.vendor.id,
+                 "order_line": [(0, 0, {"product_id": self.product.id, "product_qty": 10, "price_unit": 300.0,
+                                        "date_planned": self.today + timedelta(days=15)})]}
+            )
+        )  # fmt: skip
+
+    def test_no_context_key_sent_over_rpc_skips_the_check_on_approve(self):
+        late_order = self._late_draft_order()
+        # what the RPC dispatcher does with a client's context: call_kw(..., {"context": ...})
+        api.call_kw(
+            late_order.env["purchase.order"], "button_approve", [late_order.ids],
+            {"context": {"svc_late_inbound_deferred": True, "svc_late_inbound_checked": True}},
+        )  # fmt: skip
+        self.assertEqual(late_order.state, "purchase")
+        self.assertTrue(late_order.inbound_late, "the check ran whatever the client put in the context")
+        self.assertEqual(len(self._late_exceptions(late_order)), 1)
+
+    def test_confirm_over_rpc_with_the_old_deferral_key_still_checks(self):
+        late_order = self._late_draft_order()
+        api.call_kw(
+            late_order.env["purchase.order"], "button_confirm", [late_order.ids],
+            {"context": {"svc_late_inbound_deferred": True}},
+        )  # fmt: skip
+        self.assertEqual(late_order.state, "purchase")
+        self.assertTrue(late_order.inbound_late)
+        self.assertFalse(
+            late_order._svc_late_inbound_deferred_ids(), "nothing stays deferred after our own confirm"
+        )
