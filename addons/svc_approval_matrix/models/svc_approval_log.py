@@ -52,8 +52,23 @@ class SvcApprovalLog(models.Model):
 
     @api.model
     def _record(self, vals_list):
-        """Append lines as the system: whoever acted, the trail is always written."""
-        return self.sudo().create(vals_list)
+        """Append lines as the system: whoever acted, the trail is always written.
+
+        The automation rule that tells the requester runs once per line (Odoo runs a server
+        action record by record): while the lines are created, its calls only collect them,
+        and the requesters of the whole batch are told once per document model afterwards.
+        The collection lives on the ORM transaction, out of reach of a client's context.
+        """
+        transaction = self.env.transaction
+        outer = getattr(transaction, "svc_approval_notify_pending", None)
+        transaction.svc_approval_notify_pending = pending = []
+        try:
+            lines = self.sudo().create(vals_list)
+        finally:
+            transaction.svc_approval_notify_pending = outer
+        if pending:
+            self.sudo().browse(pending)._notify_requester()
+        return lines
 
     @api.model
     def _record_autonomous(self, vals_list):
@@ -76,8 +91,12 @@ class SvcApprovalLog(models.Model):
 
         One batch per document model (`_svc_post_batch`): the requester gets the message in their
         Inbox or by e-mail as they prefer; the decider is not made a follower and e-mails go
-        through the mail queue.
+        through the mail queue. Called while `_record` creates lines, it only collects them.
         """
+        pending = getattr(self.env.transaction, "svc_approval_notify_pending", None)
+        if pending is not None:
+            pending.extend(self.ids)
+            return
         lines = self.filtered(
             lambda line: line.request_id.requester_id
             and line.res_model in self.env

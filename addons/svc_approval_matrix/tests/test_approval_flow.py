@@ -121,6 +121,28 @@ class TestApprovalFlow(ApprovalCase):
         message = doc.message_ids.filtered(lambda m: "Over budget" in (m.body or ""))
         self.assertTrue(message, "the requester is told in the chatter")
 
+    def _requester_messages(self, doc, text):
+        return doc.message_ids.filtered(
+            lambda m: text in (m.body or "") and self.requester.partner_id in m.partner_ids
+        )
+
+    def test_a_batch_decision_tells_each_requester_once_after_the_audit_lines(self):
+        docs = self._document(amount=5000) | self._document(amount=6000)
+        docs.action_request_approval()
+        docs.with_user(self.approver).action_reject("Batch over budget")
+        self.assertEqual(docs.mapped("approval_state"), ["rejected", "rejected"])
+        for doc in docs:
+            self.assertEqual(len(self._requester_messages(doc, "Batch over budget")), 1, doc.name)
+        self.assertIsNone(self.env.transaction.svc_approval_notify_pending, "nothing left collecting")
+
+    def test_the_automation_rule_still_decides_whether_the_requester_is_told(self):
+        self.env.ref("svc_approval_matrix.automation_notify_requester_on_decision").active = False
+        doc = self._document()
+        doc.action_request_approval()
+        doc.with_user(self.approver).action_reject("Rule switched off")
+        self.assertEqual(doc.approval_state, "rejected")
+        self.assertFalse(self._requester_messages(doc, "Rule switched off"))
+
     def test_requesting_twice_is_refused(self):
         doc = self._document()
         doc.action_request_approval()
