@@ -17,25 +17,33 @@ shipment.update or an acknowledgment does) and the whole write is timed, the che
 - day 25 -> day 1: recovery: exception resolved, activities closed.
 
 The detection query alone (`stock.move._svc_late_demands`) is timed separately, median of
-`--repeat` runs. Goal (the issue): under 200 ms.
+`--repeat` runs. `--statements K` prints the K costliest statement shapes of each step.
+Goal (the issue): under 200 ms.
 """
 
 import statistics
 import time
 from datetime import datetime, timedelta
 
-from common import Measure, environment, parse_args
+from common import Measure, environment, parse_args, print_statements, statement_times
 
 from odoo import fields
 
 
 def main():
-    args = parse_args(__doc__, demands="2000", users="10", repeat="5", profile="")
+    args = parse_args(__doc__, demands="2000", users="10", repeat="5", profile="", statements="0")
     with environment(args.db) as env:
-        run(env, int(args.demands), int(args.users), int(args.repeat), bool(args.profile))
+        run(
+            env,
+            int(args.demands),
+            int(args.users),
+            int(args.repeat),
+            bool(args.profile),
+            int(args.statements),
+        )
 
 
-def run(env, demands, users, repeat, profile=False):
+def run(env, demands, users, repeat, profile=False, statements=0):
     warehouse = env.ref("stock.warehouse0")
     stock, customers = warehouse.lot_stock_id, env.ref("stock.stock_location_customers")
     vendor = env["res.partner"].create({"name": "Bench Vendor", "is_company": True})
@@ -85,7 +93,7 @@ def run(env, demands, users, repeat, profile=False):
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
 
     def move_receipt(label, when):
-        with Measure(env) as measure:
+        with statement_times(env.cr) as shapes, Measure(env) as measure:
             if when:
                 receipt.scheduled_date = when
             else:
@@ -101,6 +109,8 @@ def run(env, demands, users, repeat, profile=False):
         print(f"{label:<44} {measure.seconds * 1000:8.1f} ms  {measure.queries:>4} queries  "
               f"late demands {order.inbound_late_count:>5}  exception {exception.state or '-':<9} "
               f"open activities {activities:>3}  outbox rows {rows}")  # fmt: skip
+        if statements:
+            print_statements(shapes, 1, top=statements)
 
     if profile:  # --profile 1: where the first detection spends its time
         import cProfile

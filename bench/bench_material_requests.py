@@ -2,9 +2,10 @@
 
 Run: scripts/bench.sh bench/bench_material_requests.py [--sizes 1000,5000] [--sweep 5000]
 1. N one-line requests (one unit each, pulled from stock to the project's location),
-   submitted by an RPC-like client in batches of 100 under a policy that lets them
-   proceed: time and SQL queries per request (approval, transfer, reservation), and the
+   submitted by an RPC-like client in calls of 100 (each its own transaction) under a
+   policy that lets them proceed: time and SQL queries per request (approval, transfer, reservation), and the
    CPU time of this process per request (what a loaded machine inflates least).
+   --statements K prints the K statement shapes that cost the most time per request.
 2. The priority sweep over --sweep open requests competing for half as many units:
    queries per batch of 200, wall and CPU time per batch (first, last, mean: does a batch
    get slower as the sweep goes?), and the memory peak of the first and last batch
@@ -17,15 +18,15 @@ import time
 import tracemalloc
 from datetime import timedelta
 
-from common import Measure, environment, parse_args, row
+from common import Measure, environment, parse_args, print_statements, row, statement_times
 
 from odoo import fields
 
 
 def main():
-    args = parse_args(__doc__, sizes="1000,5000", sweep="5000")
+    args = parse_args(__doc__, sizes="1000,5000", sweep="5000", statements="0")
     with environment(args.db) as env:
-        run(env, [int(size) for size in args.sizes.split(",")], int(args.sweep))
+        run(env, [int(size) for size in args.sizes.split(",")], int(args.sweep), int(args.statements))
 
 
 def setup(env):
@@ -46,19 +47,24 @@ def make_requests(env, warehouse, project, product, size, priority=lambda i: "0"
     )  # fmt: skip
 
 
-def run(env, sizes, sweep):
+def run(env, sizes, sweep, statements=0):
     warehouse, project = setup(env)
     quants = env["stock.quant"]
     for size in sizes:
         product = env["product.product"].create({"name": f"Bench item {size}", "detailed_type": "product"})
         quants._update_available_quantity(product, warehouse.lot_stock_id, float(size))
         requests = make_requests(env, warehouse, project, product, size)
-        with Measure(env) as measure:
+        env.cr.commit()
+        with statement_times(env.cr) as shapes, Measure(env) as measure:
             cpu_start = time.process_time()
             for start in range(0, size, 100):
-                requests[start : start + 100].action_submit()
+                # as an RPC client's call: a fresh recordset, and its own transaction
+                requests.browse(requests.ids[start : start + 100]).action_submit()
+                env.cr.commit()
         cpu = time.process_time() - cpu_start
         row("submit + approve + transfer + reserve", size, measure)
+        if statements:
+            print_statements(shapes, size, top=statements)
         print(
             f"  CPU time of the process: {cpu / size * 1000:.2f} ms/doc (load average {os.getloadavg()[0]:.1f})"
         )
@@ -77,8 +83,8 @@ def run_sweep(env, warehouse, project, sweep):
                              priority=lambda i: "0" if i < sweep // 2 else "3",
                              days=lambda i: 12 if i < sweep // 2 else 3)  # fmt: skip
     for start in range(0, sweep, 100):
-        requests[start : start + 100].action_submit()
-    env.invalidate_all()
+        requests.browse(requests.ids[start : start + 100]).action_submit()
+        env.cr.commit()
     batch_size = 200
     model = env["svc.material.request"]
     horizon_domain = [("state", "in", ("approved", "in_progress")), ("availability", "!=", "full")]
@@ -95,7 +101,7 @@ def run_sweep(env, warehouse, project, sweep):
                 tracemalloc.start()
             wall, cpu = time.perf_counter(), time.process_time()
             moved += batch._reserve_by_priority()
-            env.invalidate_all()  # flushes: the batch's writes belong to its time
+            env.cr.commit()  # as the scheduled action does; the batch's writes belong to its time
             if index in traced:
                 peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                 tracemalloc.stop()

@@ -3,6 +3,7 @@
 Run: scripts/bench.sh bench/bench_procurement.py [--orders 1000] [--open 10000] [--one_by_one 0]
 (0 skips a part; --one_by_one 0 keeps only the one-call runs, the approval goal's figures)
 Figures:
+Each measured call is its own transaction, committed, as over RPC or in the UI.
 - N purchase orders of one catalog line confirmed as Odoo does with no policy (the
   baseline: Odoo's button_confirm, receipts and all), then N governed by a one-step policy
   through request (Confirm) → approve (which confirms); one by one as the UI does and all
@@ -51,7 +52,8 @@ def _setup(env):
 
 
 def _orders(env, buyer, vendor, product, count, tag):
-    return (
+    """`count` draft orders, committed: what a measured call finds in the database."""
+    orders = (
         env["purchase.order"]
         .with_user(buyer)
         .with_context(tracking_disable=True)
@@ -61,6 +63,8 @@ def _orders(env, buyer, vendor, product, count, tag):
              for i in range(count)]
         )
     )  # fmt: skip
+    env.cr.commit()
+    return orders
 
 
 def run_approval(env, count, one_by_one=True):
@@ -73,11 +77,13 @@ def run_approval(env, count, one_by_one=True):
         with Measure(env) as baseline:
             for order in plain:
                 order.button_confirm()
+                env.cr.commit()
         row("baseline: confirm, no policy (one by one)", count, baseline)
         assert set(plain.mapped("state")) == {"purchase"}
     plain_batch = _orders(env, buyer, vendor, product, count, "plain-batch")
     with Measure(env) as baseline_batch:
         plain_batch.button_confirm()
+        env.cr.commit()
     row("baseline: confirm, no policy (one call)", count, baseline_batch)
 
     env["svc.approval.policy"].create(
@@ -94,25 +100,30 @@ def run_approval(env, count, one_by_one=True):
         with Measure(env) as policies_checked:
             for order in ungoverned:
                 order.button_confirm()
+                env.cr.commit()
         row("confirm, policies exist, none matches", count, policies_checked)
 
         governed = _orders(env, buyer, vendor, product, count, "gov")
         with Measure(env) as request:
             for order in governed:
                 order.button_confirm()
+                env.cr.commit()
         row("governed: Confirm = request (one by one)", count, request)
         assert set(governed.mapped("state")) == {"to approve"}
         with Measure(env) as approve:
             for order in governed.with_user(approver):
                 order.action_approve()
+                env.cr.commit()
         row("governed: approve = confirm (one by one)", count, approve)
         assert set(governed.mapped("state")) == {"purchase"}
 
     governed_batch = _orders(env, buyer, vendor, product, count, "gov-batch")
     with Measure(env) as request_batch:
         governed_batch.button_confirm()
+        env.cr.commit()
     with Measure(env) as approve_batch:
         governed_batch.with_user(approver).action_approve()
+        env.cr.commit()
     row("governed: request (one call)", count, request_batch)
     row("governed: approve = confirm (one call)", count, approve_batch)
     assert set(governed_batch.mapped("state")) == {"purchase"}

@@ -17,6 +17,13 @@ if ! psql -d "$DB" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'svc_ops_ba
 else
     odoo_bin -d "$DB" -u "$SVC_ADDONS" --db-filter="^$DB\$" --stop-after-init --log-level=warn
 fi
+# each run works on a throwaway copy, so that a bench can commit per call as an RPC client's
+# calls do (one long uncommitted transaction keeps every dead row version and slows writes
+# down as it grows) and the next run still starts from the same database
+RUN_DB="${DB}_run"
+dropdb --if-exists "$RUN_DB"
+createdb -T "$DB" "$RUN_DB"
+trap 'dropdb --if-exists "$RUN_DB" >/dev/null 2>&1 || true' EXIT
 script=$1; shift
-exec "$VENV/bin/python" "$script" --db "$DB" --config "$ODOO_CONF" --addons-path "$(addons_path)" \
+"$VENV/bin/python" "$script" --db "$RUN_DB" --config "$ODOO_CONF" --addons-path "$(addons_path)" \
     --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD" "$@"
