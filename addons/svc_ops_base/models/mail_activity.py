@@ -49,8 +49,11 @@ class MailActivity(models.Model):
         if not simple:
             return
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities")
+        author = self.env.user.partner_id
         for model, data in simple._classify_by_model().items():
             records = self.env[model].sudo().browse(data["record_ids"])
+            # asked once for the batch: mail.message asks it record by record, one query each
+            reply_to = records._notify_get_reply_to(default=author.email_formatted)
             records._message_create(
                 [
                     {
@@ -68,8 +71,10 @@ class MailActivity(models.Model):
                         "message_type": "notification",
                         "subtype_id": subtype_id,
                         "mail_activity_type_id": activity.activity_type_id.id,
-                        "author_id": self.env.user.partner_id.id,
-                        "email_from": self.env.user.partner_id.email_formatted,
+                        "author_id": author.id,
+                        "email_from": author.email_formatted,
+                        "reply_to": reply_to[record.id],
+                        "record_name": record.display_name,
                     }
                     for record, activity in zip(records, data["activities"], strict=True)
                 ]  # fmt: skip

@@ -80,3 +80,6 @@ class TestActivityDoneBatch(SvcOpsCase):
             self.assertIn("Back to normal", done.body)
             self.assertIn("Watch it", done.body)
             self.assertIn("Original words", done.body)
+            # the reply-to and document name Odoo would give the message, asked once for the batch
+            self.assertEqual(done.record_name, record.display_name)
+            self.assertEqual(done.reply_to, record._notify_get_reply_to(default=done.email_from)[record.id])

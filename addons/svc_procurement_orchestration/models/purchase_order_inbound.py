@@ -76,11 +76,25 @@ class PurchaseOrder(models.Model):
 
     def _svc_raise_inbound_late(self, rows):
         self.ensure_one()
-        moves = self.env["stock.move"].browse([row[0] for row in rows])
-        documents = moves._svc_demand_documents()
+        move_ids = [row[0] for row in rows]
+        documents = self.env["stock.move"].browse(move_ids)._svc_demand_documents()
+        by_user = {}  # {user: {document: None}}: each person's documents, in deadline order, once
+        for document, user in documents.values():
+            if user:
+                by_user.setdefault(user, {})[document] = None
+        by_user = {user: list(user_documents) for user, user_documents in by_user.items()}
+        # a check can find thousands of late demands: read only what the exception, the
+        # event and the activities show (the first ones), not every demand and its document
+        shown = self.env["stock.move"].browse(move_ids[:MAX_PUBLISHED])
+        shown.fetch(["product_id", "picking_id"])
+        shown.picking_id.fetch(["name"])
+        self._svc_fetch_display_names(
+            [documents[move.id][0] for move in shown]
+            + [document for user_documents in by_user.values() for document in user_documents[:MAX_LISTED]]
+        )
         expected = max(row[3] for row in rows)
         line = _("%(document)s: %(product)s due %(deadline)s, short %(quantity)s")  # translated once
-        listed = list(zip(moves, rows, strict=True))
+        listed = list(zip(shown, rows, strict=False))
         lines = [
             line
             % {
@@ -116,7 +130,7 @@ class PurchaseOrder(models.Model):
         if previous == message:
             return
         self.sudo().write({"inbound_late": True, "inbound_late_count": len(rows)})
-        self._svc_notify_late_demand(documents)
+        self._svc_notify_late_demand(by_user)
         self.env["svc.outbox.event"]._publish(
             "purchase.inbound_late",
             self,
@@ -132,21 +146,27 @@ class PurchaseOrder(models.Model):
                         "deadline": deadline,
                         "shortage": shortage,
                     }
-                    for move, (_move_id, deadline, shortage, _expected) in listed[:MAX_PUBLISHED]
+                    for move, (_move_id, deadline, shortage, _expected) in listed
                 ],
             },
         )
 
-    def _svc_notify_late_demand(self, documents):
+    def _svc_fetch_display_names(self, records):
+        """Read the display names of `records` (of any models) with one query per model, and
+        nothing else of them: a document's display name then costs no query of its own."""
+        ids_by_model = {}
+        for record in records:
+            ids_by_model.setdefault(record._name, set()).add(record.id)
+        for model, ids in ids_by_model.items():
+            documents = self.env[model].browse(ids)
+            documents.fetch(["display_name"])
+            documents.mapped("display_name")
+
+    def _svc_notify_late_demand(self, by_user):
         """One activity per person to warn (salesperson, requester), on their first affected
-        document, naming all of theirs; refreshed when it exists, closed when they are no
-        longer affected."""
+        document, naming all of theirs (`by_user`: {user: documents in deadline order});
+        refreshed when it exists, closed when they are no longer affected."""
         self.ensure_one()
-        by_user = {}  # {user: {document: None}}: each person's documents, in deadline order, once
-        for document, user in documents.values():
-            if user:
-                by_user.setdefault(user, {})[document] = None
-        by_user = {user: list(user_documents) for user, user_documents in by_user.items()}
         summary = self._svc_late_activity_summary()
         activities = self.env["mail.activity"].sudo()
         existing = activities.search([("summary", "=", summary)])

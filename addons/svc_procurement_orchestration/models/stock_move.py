@@ -124,7 +124,7 @@ class StockMove(models.Model):
     def _svc_demand_documents(self):
         """{move id: (document, user to notify)}: the sale order and its salesperson, the
         material request and its requester, or else the transfer and its responsible (its
-        creator when nobody is). One query; the sale and request joins exist only when
+        creator when nobody is). One query, and no read of the documents themselves; the sale and request joins exist only when
         those addons are installed (no dependency on them)."""
         if not self:
             return {}
@@ -156,14 +156,13 @@ class StockMove(models.Model):
         """  # only fixed table and column names are interpolated
         self.env.cr.execute(query, [tuple(self.ids)])
         rows = self.env.cr.fetchall()
-        ids_by_model = {}
-        for _move_id, model, res_id, _user_id in rows:
-            ids_by_model.setdefault(model, []).append(res_id)
         user_ids = [user_id for *_rest, user_id in rows if user_id]
         users = self.env["res.users"]
+        # each document prefetches only itself: a caller facing thousands of demands reads
+        # the few it shows (fetch), not every document of the list
         documents = {
             move_id: (
-                self.env[model].browse(res_id).with_prefetch(ids_by_model[model]),
+                self.env[model].browse(res_id),
                 users.browse(user_id).with_prefetch(user_ids) if user_id else users,
             )
             for move_id, model, res_id, user_id in rows
