@@ -1,7 +1,8 @@
 """Procurement: purchase orders through approval, and the acknowledgment follow-up job.
 
 Run: scripts/bench.sh bench/bench_procurement.py [--orders 1000] [--open 10000] [--one_by_one 0]
-(0 skips a part; --one_by_one 0 keeps only the one-call runs, the approval goal's figures)
+(0 skips a part; --one_by_one 0 keeps only the one-call runs, the approval goal's figures;
+--statements K prints the K costliest statement shapes of the governed one-by-one calls)
 Figures:
 Each measured call is its own transaction, committed, as over RPC or in the UI.
 - N purchase orders of one catalog line confirmed as Odoo does with no policy (the
@@ -18,16 +19,18 @@ import resource
 import time
 from datetime import timedelta
 
-from common import Measure, environment, parse_args, row
+from common import Measure, environment, parse_args, print_statements, row, statement_times
 
 from odoo import fields
 
 
 def main():
-    args = parse_args(__doc__, orders="1000", open="10000", one_by_one="1")
+    args = parse_args(__doc__, orders="1000", open="10000", one_by_one="1", statements="0")
     with environment(args.db) as env:
         if int(args.orders):
-            run_approval(env, int(args.orders), one_by_one=bool(int(args.one_by_one)))
+            run_approval(
+                env, int(args.orders), one_by_one=bool(int(args.one_by_one)), statements=int(args.statements)
+            )
         if int(args.open):
             run_ack_cron(env, int(args.open))
 
@@ -67,7 +70,7 @@ def _orders(env, buyer, vendor, product, count, tag):
     return orders
 
 
-def run_approval(env, count, one_by_one=True):
+def run_approval(env, count, one_by_one=True, statements=0):
     buyer, approver, vendor, product = _setup(env)
     print(f"-- {count} purchase orders, one catalog line each")
     # the first confirmations of a process pay its warm-up (caches, templates): not the baseline
@@ -104,17 +107,21 @@ def run_approval(env, count, one_by_one=True):
         row("confirm, policies exist, none matches", count, policies_checked)
 
         governed = _orders(env, buyer, vendor, product, count, "gov")
-        with Measure(env) as request:
+        with statement_times(env.cr) as shapes, Measure(env) as request:
             for order in governed:
                 order.button_confirm()
                 env.cr.commit()
         row("governed: Confirm = request (one by one)", count, request)
+        if statements:
+            print_statements(shapes, count, top=statements)
         assert set(governed.mapped("state")) == {"to approve"}
-        with Measure(env) as approve:
+        with statement_times(env.cr) as shapes, Measure(env) as approve:
             for order in governed.with_user(approver):
                 order.action_approve()
                 env.cr.commit()
         row("governed: approve = confirm (one by one)", count, approve)
+        if statements:
+            print_statements(shapes, count, top=statements)
         assert set(governed.mapped("state")) == {"purchase"}
 
     governed_batch = _orders(env, buyer, vendor, product, count, "gov-batch")
