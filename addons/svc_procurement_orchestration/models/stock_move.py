@@ -124,8 +124,9 @@ class StockMove(models.Model):
     def _svc_demand_documents(self):
         """{move id: (document, user to notify)}: the sale order and its salesperson, the
         material request and its requester, or else the transfer and its responsible (its
-        creator when nobody is). One query, and no read of the documents themselves; the sale and request joins exist only when
-        those addons are installed (no dependency on them)."""
+        creator when nobody is). One query, and no read of the documents themselves; the
+        sale and request joins exist only when those addons are installed (no dependency on
+        them)."""
         if not self:
             return {}
         self.env.flush_all()

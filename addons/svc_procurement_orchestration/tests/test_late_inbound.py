@@ -74,6 +74,27 @@ class TestLateInbound(LateInboundFixture, SvcOpsCase):
         self.receipt.with_user(self.buyer).scheduled_date = self.today + timedelta(days=13, hours=1)
         self.assertEqual(len(self._published()), 2, "same day, same demands: nothing new to publish")
 
+    def test_many_late_demands_list_the_first_and_count_the_rest(self):
+        later = [
+            self._delivery(1, self.today + timedelta(days=11, minutes=index), f"S-M{index}")
+            for index in range(35)
+        ]
+        self.receipt.with_user(self.buyer).scheduled_date = self.today + timedelta(days=12)
+        self.assertEqual(self.order.inbound_late_count, 36)
+        message = self._late_exceptions().message
+        self.assertEqual(message.count(" due "), 30, "the exception lists the first 30 demands")
+        self.assertIn(self.out_b.name, message)
+        self.assertIn("... and 6 more", message)
+        affected = self._published().payload["affected"]
+        self.assertEqual(
+            [row["transfer"] for row in affected], [self.out_b.name] + [out.name for out in later]
+        )
+        self.assertEqual([row["document"] for row in affected], [row["transfer"] for row in affected])
+        self.assertEqual({row["product"] for row in affected}, {"DESK-01"})
+        note = self._activities().note
+        self.assertIn(later[28].name, note, "the activity names the salesperson's first 30 documents")
+        self.assertNotIn(later[29].name, note)
+
     def test_recovery_resolves_the_exception_and_closes_the_activity(self):
         self.receipt.scheduled_date = self.today + timedelta(days=12)
         exception = self._late_exceptions()
