@@ -94,7 +94,7 @@ class PurchaseOrder(models.Model):
         )
         expected = max(row[3] for row in rows)
         line = _("%(document)s: %(product)s due %(deadline)s, short %(quantity)s")  # translated once
-        listed = list(zip(shown, rows, strict=False))
+        listed = list(zip(shown, rows[:MAX_PUBLISHED], strict=True))  # the shown moves and their rows
         lines = [
             line
             % {
