@@ -13,7 +13,13 @@ bash scripts/ensure_chromium.sh
 DB="${TEST_DB:-svc_test_$$}"
 LOG_DIR="${TMPDIR:-/tmp}/svc-ops-test-$DB"
 mkdir -p "$LOG_DIR"
+# The in-process test server gets a port of its own (a free one unless TEST_HTTP_PORT is
+# set), so `make test` passes while `make run` serves the demo on HTTP_PORT (8069).
+TEST_PORT="${TEST_HTTP_PORT:-$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')}"
+DEMO_PORT="${HTTP_PORT:-8069}"
+sentinel_pid=""
 cleanup() {
+    [ -z "$sentinel_pid" ] || kill "$sentinel_pid" 2>/dev/null || true
     dropdb --if-exists "$DB" >/dev/null 2>&1 || true
     rm -rf "$HOME/.local/share/Odoo/filestore/$DB"
 }
@@ -37,17 +43,38 @@ say "Installed in $(( $(date +%s) - start )) s"
 lint_status=0
 bash scripts/lint.sh || lint_status=1
 
+# While the tests run, hold the demo port when it is free and record any connection to
+# it: a test that reaches 8069 instead of its own server fails the run.
+sentinel_log="$LOG_DIR/port-$DEMO_PORT-connections.log"
+: >"$sentinel_log"
+if [ "$TEST_PORT" != "$DEMO_PORT" ]; then
+    "$VENV/bin/python" scripts/port_sentinel.py "$DEMO_PORT" "$sentinel_log" &
+    sentinel_pid=$!
+    sleep 0.5
+    if kill -0 "$sentinel_pid" 2>/dev/null; then
+        say "Holding port $DEMO_PORT while the tests run on port $TEST_PORT: none may connect to it"
+    else
+        sentinel_pid=""
+        say "Port $DEMO_PORT is served by another process (make run?): the tests run on port $TEST_PORT"
+    fi
+fi
+
 say "pytest $*"
 set +e
 "$VENV/bin/pytest" --odoo-database="$DB" --odoo-config="$ODOO_CONF" --odoo-addons-path="$(addons_path)" \
     --odoo-extra="db-filter=^$DB\$" --odoo-extra="db_host=$PGHOST" --odoo-extra="db_port=$PGPORT" \
     --odoo-extra="db_user=$PGUSER" --odoo-extra="db_password=$PGPASSWORD" \
-    --odoo-extra="http-port=${TEST_HTTP_PORT:-8069}" "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
+    --odoo-extra="http-port=$TEST_PORT" "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
 test_status=${PIPESTATUS[0]}
 set -e
 
+sentinel_status=0
+if [ -s "$sentinel_log" ]; then
+    sentinel_status=1
+    echo "make test: $(wc -l <"$sentinel_log") connection(s) reached port $DEMO_PORT, not the test server on $TEST_PORT ($sentinel_log)."
+fi
 [ $lint_status = 0 ] || echo "make test: the linters failed (see above)."
 [ $test_status = 0 ] || echo "make test: pytest exited with $test_status."
 summary=$(grep -E '(passed|failed|errors?|skipped|no tests ran)[ ,].* in [0-9.]+s' "$LOG_DIR/pytest.log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
 echo "${summary:-pytest printed no summary line}"
-[ $lint_status = 0 ] && [ $test_status = 0 ]
+[ $lint_status = 0 ] && [ $test_status = 0 ] && [ $sentinel_status = 0 ]
