@@ -6,12 +6,14 @@ SHELL := /bin/bash
 # The root conftest.py fails the run on any skipped test.
 PYTEST_ARGS ?= --odoo-http -p no:cacheprovider -q -rfEs -W ignore::DeprecationWarning addons tests
 
-.PHONY: run test lint setup pot drop-demo help
+.PHONY: run test lint setup pot drop-demo dist dist-check help
 help:
 	@echo "make run   - set up Odoo 17 + PostgreSQL, create svc_demo, serve http://localhost:8069"
 	@echo "make test  - fresh database, install the five addons, lint, run every test"
 	@echo "make lint  - ruff, pylint-odoo, .pot files, docker-compose.yml"
 	@echo "make pot   - regenerate each addon's i18n/<addon>.pot"
+	@echo "make dist  - one wheel per addon (odoo_addon_svc_*.whl) into dist/"
+	@echo "make dist-check - build the wheels, install them in a fresh virtualenv, install the addons from there"
 
 run:
 	@bash scripts/run.sh
@@ -27,6 +29,12 @@ lint: setup
 
 pot: setup
 	@bash scripts/export_pot.sh
+
+dist: setup
+	@bash scripts/dist.sh
+
+dist-check: setup
+	@bash scripts/dist_check.sh
 
 drop-demo:
 	@source scripts/common.sh && dropdb --if-exists "$${SVC_DB:-svc_demo}"

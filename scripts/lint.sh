@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
-# ruff (lint + format check), pylint with the pylint-odoo checks, every addon's .pot,
-# and docker-compose.yml validation when docker-compose is available.
+# The suite's checks, each by name: ruff (lint), ruff-format (format check), pylint
+# (the pylint-odoo checks), pot (every addon's .pot), compose (docker-compose.yml when
+# docker-compose is installed). With no name: `make lint`, which runs them all through
+# pre-commit (.pre-commit-config.yaml), the hooks a contributor gets before committing.
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
-status=0
 targets=(addons tests bench conftest.py)
 
-say "ruff check"
-"$VENV/bin/ruff" check "${targets[@]}" || status=1
-say "ruff format --check"
-"$VENV/bin/ruff" format --check "${targets[@]}" || status=1
-say "pylint (pylint-odoo checks)"
-"$VENV/bin/pylint" --rcfile=.pylintrc addons/* || status=1
-say "each addon ships i18n/<addon>.pot"
-for addon in addons/*/; do
-    name=$(basename "$addon")
-    [ -f "$addon/i18n/$name.pot" ] || { echo "missing $addon""i18n/$name.pot (make pot)"; status=1; }
-done
-if command -v docker-compose >/dev/null 2>&1; then
-    say "docker-compose config"
-    docker-compose -f docker-compose.yml config -q || status=1
-else
-    say "docker-compose not installed: docker-compose.yml not validated (apt-get install docker-compose)"
+check() {
+    case "$1" in
+        ruff) "$VENV/bin/ruff" check "${targets[@]}" ;;
+        ruff-format) "$VENV/bin/ruff" format --check "${targets[@]}" ;;
+        pylint) "$VENV/bin/pylint" --rcfile=.pylintrc addons/* ;;
+        pot)
+            local status=0 addon name
+            for addon in addons/*/; do
+                name=$(basename "$addon")
+                [ -f "$addon/i18n/$name.pot" ] || { echo "missing $addon""i18n/$name.pot (make pot)"; status=1; }
+            done
+            return $status ;;
+        compose)
+            if command -v docker-compose >/dev/null 2>&1; then
+                docker-compose -f docker-compose.yml config -q
+            else
+                echo "docker-compose not installed: docker-compose.yml not validated (apt-get install docker-compose)"
+            fi ;;
+        *) die "unknown check '$1' (ruff, ruff-format, pylint, pot, compose)" ;;
+    esac
+}
+
+if [ $# -gt 0 ]; then
+    status=0
+    for name in "$@"; do check "$name" || status=1; done
+    exit $status
 fi
-[ $status = 0 ] && say "lint: clean" || say "lint: FAILED"
-exit $status
+# pre-commit keeps its state in PRE_COMMIT_HOME; the hooks are local (this script), so it
+# needs no network and runs the same checks with the virtualenv's pinned tools.
+if "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never; then
+    say "lint: clean"
+else
+    say "lint: FAILED"
+    exit 1
+fi

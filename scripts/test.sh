@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite on a fresh database: install the five addons with demo data, lint,
-# run every Odoo test with pytest-odoo (arguments come from the Makefile), drop the
-# database. Exits non-zero on any failure, any skipped test, or any setup problem.
+# install them from their wheels beside the tests (dist-check), run every Odoo test with
+# pytest-odoo (arguments come from the Makefile), drop the database. Exits non-zero on any failure, any skipped test, or any setup problem.
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
 
@@ -43,6 +43,10 @@ say "Installed in $(( $(date +%s) - start )) s"
 lint_status=0
 bash scripts/lint.sh || lint_status=1
 
+# The wheels as an integrator installs them (make dist-check), beside the tests.
+bash scripts/dist_check.sh >"$LOG_DIR/dist-check.log" 2>&1 &
+dist_check_pid=$!
+
 # While the tests run, hold the demo port when it is free and record any connection to
 # it: a test that reaches 8069 instead of its own server fails the run.
 sentinel_log="$LOG_DIR/port-$DEMO_PORT-connections.log"
@@ -68,6 +72,14 @@ set +e
 test_status=${PIPESTATUS[0]}
 set -e
 
+dist_check_status=0
+wait "$dist_check_pid" || dist_check_status=1
+if [ $dist_check_status = 0 ]; then
+    tail -n 1 "$LOG_DIR/dist-check.log"
+else
+    tail -n 30 "$LOG_DIR/dist-check.log"
+    echo "make test: installing the addons from their wheels failed (make dist-check; $LOG_DIR/dist-check.log)."
+fi
 sentinel_status=0
 if [ -s "$sentinel_log" ]; then
     sentinel_status=1
@@ -77,4 +89,4 @@ fi
 [ $test_status = 0 ] || echo "make test: pytest exited with $test_status."
 summary=$(grep -E '(passed|failed|errors?|skipped|no tests ran)[ ,].* in [0-9.]+s' "$LOG_DIR/pytest.log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
 echo "${summary:-pytest printed no summary line}"
-[ $lint_status = 0 ] && [ $test_status = 0 ] && [ $sentinel_status = 0 ]
+[ $lint_status = 0 ] && [ $test_status = 0 ] && [ $sentinel_status = 0 ] && [ $dist_check_status = 0 ]
