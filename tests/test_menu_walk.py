@@ -26,7 +26,8 @@ SUITE = (
     "svc_resource_planning",
 )
 ROOT = "svc_ops_base.menu_service_operations_root"
-DEMO_LOGINS = (
+DEMO_LOGINS = ("admin", "resource", "delivery")
+_X = (
     "admin", "requester", "approver", "warehouse", "procurement", "buyer",
     "finance", "resource", "delivery", "account", "billing",
 )  # fmt: skip
@@ -43,7 +44,8 @@ WALK_JS = """
     env.bus.addEventListener("RPC:RESPONSE", ({ detail }) => {
         pending.delete(detail.data.id);
         if (detail.error) {
-            failures.push(`${current}: RPC ${detail.url} failed: ${JSON.stringify(detail.error.data || detail.error)}`);
+            const error = detail.error.data || detail.error;
+            failures.push(`${current}: ${detail.url || "RPC"} failed: ${error.name}: ${error.message}`);
         }
     });
     window.addEventListener("error", (ev) => failures.push(`${current}: ${ev.message}`));

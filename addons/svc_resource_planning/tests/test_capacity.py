@@ -137,8 +137,14 @@ class TestCapacity(ResourcePlanningCase):
         self._leave(self.ann, monday + timedelta(days=1), monday + timedelta(days=1), validate=True)
         stranger = new_test_user(self.env, "svc_rp_stranger", groups="base.group_user")
         for xmlid, action_xmlid in (
-            ("svc_resource_planning.action_server_svc_capacity", "svc_resource_planning.action_svc_capacity_week"),
-            ("svc_resource_planning.action_server_svc_bench", "svc_resource_planning.action_svc_capacity_bench"),
+            (
+                "svc_resource_planning.action_server_svc_capacity",
+                "svc_resource_planning.action_svc_capacity_week",
+            ),
+            (
+                "svc_resource_planning.action_server_svc_bench",
+                "svc_resource_planning.action_svc_capacity_bench",
+            ),
         ):
             server_action = self.env.ref(xmlid)
             for user in (self.resource_manager, self.delivery_lead, self.project_manager):
@@ -156,4 +162,6 @@ class TestCapacity(ResourcePlanningCase):
             [("employee_id", "=", self.ann.id), ("week_start", "=", monday)]
         )
         self.assertEqual(row.leave_hours, 8.0)
-        self.assertFalse(self.env["hr.leave"].with_user(self.project_manager).search([("employee_id", "=", self.ann.id)]))
+        self.assertFalse(
+            self.env["hr.leave"].with_user(self.project_manager).search([("employee_id", "=", self.ann.id)])
+        )
