@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 
 from .common import W10, W11, ResourcePlanningCase
 
@@ -124,3 +126,42 @@ class TestCapacity(ResourcePlanningCase):
         self.assertEqual(Capacity.with_user(self.project_manager).search(domain).employee_id, self.ann)
         allocations = self.env["svc.resource.allocation"].with_user(self.project_manager).search(domain)
         self.assertEqual(allocations.employee_id, self.ann)
+
+    def test_capacity_and_bench_menus_refresh_and_open_for_every_planner(self):
+        """The menus run server actions; Odoo runs one only for users with write access to its
+        model unless it carries groups: nobody writes the report, so the group decides."""
+        Capacity = self.env["svc.capacity.week"]
+        today = fields.Date.today()
+        monday = today - timedelta(days=today.weekday())
+        self._allocate(self.ann, monday, monday + timedelta(days=4), 10, state="confirmed")
+        self._leave(self.ann, monday + timedelta(days=1), monday + timedelta(days=1), validate=True)
+        stranger = new_test_user(self.env, "svc_rp_stranger", groups="base.group_user")
+        for xmlid, action_xmlid in (
+            (
+                "svc_resource_planning.action_server_svc_capacity",
+                "svc_resource_planning.action_svc_capacity_week",
+            ),
+            (
+                "svc_resource_planning.action_server_svc_bench",
+                "svc_resource_planning.action_svc_capacity_bench",
+            ),
+        ):
+            server_action = self.env.ref(xmlid)
+            for user in (self.resource_manager, self.delivery_lead, self.project_manager):
+                Capacity.search([]).unlink()
+                action = server_action.with_user(user).run()
+                self.assertEqual(action["id"], self.env.ref(action_xmlid).id, user.login)
+                row = Capacity.with_user(user).search(
+                    [("employee_id", "=", self.ann.id), ("week_start", "=", monday)]
+                )
+                self.assertEqual(row.confirmed_hours, 10.0, f"{user.login}: refreshed before opening")
+            with self.assertRaises(AccessError):
+                server_action.with_user(stranger).run()
+        # the project manager sees the hours the leave takes, never the leave itself
+        row = Capacity.with_user(self.project_manager).search(
+            [("employee_id", "=", self.ann.id), ("week_start", "=", monday)]
+        )
+        self.assertEqual(row.leave_hours, 8.0)
+        self.assertFalse(
+            self.env["hr.leave"].with_user(self.project_manager).search([("employee_id", "=", self.ann.id)])
+        )
