@@ -33,8 +33,9 @@ class CrmLead(models.Model):
 
     def _svc_sync_staffing_requests(self):
         """Follow the pipeline: reaching the company's late-stage probability opens a provisional
-        request whose best candidates get tentative allocations; winning makes it a normal
-        request; losing cancels it and frees the tentative hours. Run by the automation rule
+        request whose best candidates get tentative allocations (at once when no policy asks
+        for approval, once it is approved otherwise); winning makes it a normal request; losing
+        cancels it and frees the tentative hours. Run by the automation rule
         "Staffing: opportunities open provisional requests"; safe to run again."""
         Request = self.env["svc.staffing.request"].sudo()
         for lead in self.sudo().with_context(active_test=False):
@@ -57,12 +58,10 @@ class CrmLead(models.Model):
             if lead.probability < lead.company_id.svc_late_stage_probability:
                 continue
             request = Request.create(lead._svc_provisional_request_values())
+            # under a policy with steps the request waits for approval: its hours are booked
+            # when it is approved (svc.staffing.request._svc_on_approved), not now
             request.action_submit()
-            for line in request.line_ids:
-                line.action_find_candidates()
-                best = line.candidate_ids.sorted("rank")[:1]
-                if best:
-                    best.action_assign()
+            request._svc_book_provisional()
         return True
 
     def _svc_provisional_request_values(self):

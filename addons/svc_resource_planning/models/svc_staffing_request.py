@@ -91,9 +91,11 @@ class SvcStaffingRequest(models.Model):
                 _("Add at least one role to %s before submitting it.", ", ".join(empty.mapped("name")))
             )
         self.action_request_approval()
-        self.filtered(lambda request: request.approval_state in ("not_required", "approved")).write(
-            {"state": "open"}
-        )
+        # a policy without steps approved them already (_svc_on_approved opened them)
+        self.filtered(
+            lambda request: request.state == "draft"
+            and request.approval_state in ("not_required", "approved")
+        ).write({"state": "open"})
         return True
 
     def action_find_candidates(self):
@@ -119,8 +121,26 @@ class SvcStaffingRequest(models.Model):
 
     def _svc_on_approved(self):
         self.filtered(lambda request: request.state == "draft").write({"state": "open"})
+        self._svc_book_provisional()
 
     # ------------------------------------------------------------ business
+    def _svc_book_provisional(self):
+        """Give each unfilled role of the open provisional requests to its best candidate, as
+        tentative hours. Requests still draft (waiting for approval) or cancelled are left
+        alone: approval calls this again. Safe to run twice (filled roles are skipped)."""
+        requests = self.sudo().filtered(
+            lambda request: request.is_provisional and request.state in ("open", "proposed")
+        )
+        lines = requests.line_ids.filtered(
+            lambda line: not line.allocation_id or line.allocation_id.state == "cancelled"
+        )
+        for line in lines:
+            line.action_find_candidates()
+            best = line.candidate_ids.sorted("rank")[:1]
+            if best:
+                best.action_assign()
+        return True
+
     @api.model
     def _svc_update_states(self, requests):
         """Follow the lines: staffed when every role has a confirmed allocation, proposed

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from odoo import fields
+from odoo.tests import new_test_user
 
 from .common import W11, ResourcePlanningCase
 
@@ -93,6 +94,60 @@ class TestSaleAndOpportunityTriggers(ResourcePlanningCase):
         lead.action_set_won()
         self.assertFalse(request.is_provisional)
         self.assertNotEqual(request.state, "cancelled")
+
+    def _staffing_policy(self, steps):
+        return self.env["svc.approval.policy"].create(
+            {
+                "name": "Test staffing requests",
+                "model_id": self.env["ir.model"]._get("svc.staffing.request").id,
+                "step_ids": [
+                    (0, 0, {"name": "Resource operations", "approver_type": "user",
+                            "user_ids": [(6, 0, self.resource_manager.ids)]})
+                ] if steps else [],
+            }
+        )  # fmt: skip
+
+    def test_late_stage_opportunity_under_a_policy_with_steps_books_once_approved(self):
+        self._staffing_policy(steps=True)
+        salesperson = new_test_user(self.env, "svc_rp_sales_policy", groups="sales_team.group_sale_salesman")
+        lead = self._opportunity(30)
+        lead.user_id = salesperson
+        # used to fail: "Submit request ... before looking for candidates (it is draft ...)"
+        lead.with_user(salesperson).probability = 75
+        request = lead.sudo().svc_staffing_request_ids
+        self.assertEqual(
+            (len(request), request.state, request.approval_state, request.is_provisional),
+            (1, "draft", "pending", True),
+        )
+        self.assertFalse(request.allocation_ids, "nothing is booked before the request is approved")
+        lead.with_user(salesperson).probability = 80
+        self.assertEqual(len(lead.sudo().svc_staffing_request_ids), 1)
+        self.assertFalse(request.allocation_ids)
+        request.with_user(self.resource_manager).action_approve()
+        self.assertEqual((request.approval_state, request.state), ("approved", "proposed"))
+        self.assertEqual(request.allocation_ids.state, "tentative")
+        self.assertEqual(len(request.allocation_ids), len(request.line_ids))
+        lead.action_set_lost()
+        self.assertEqual((request.state, request.allocation_ids.state), ("cancelled", "cancelled"))
+
+    def test_late_stage_opportunity_rejected_by_the_policy_books_nothing(self):
+        self._staffing_policy(steps=True)
+        lead = self._opportunity(75)
+        request = lead.svc_staffing_request_ids
+        self.assertEqual(request.approval_state, "pending")
+        request.with_user(self.resource_manager).action_reject("Not staffing pre-sales this quarter")
+        self.assertEqual(request.approval_state, "rejected")
+        self.assertFalse(request.allocation_ids)
+
+    def test_late_stage_opportunity_under_a_policy_without_steps_books_at_once_and_once(self):
+        self._staffing_policy(steps=False)
+        lead = self._opportunity(75)
+        request = lead.svc_staffing_request_ids
+        self.assertEqual((request.approval_state, request.state), ("approved", "proposed"))
+        self.assertEqual(len(request.allocation_ids), 1, "approval and the rule book the role once")
+        self.assertEqual(request.allocation_ids.state, "tentative")
+        request._svc_book_provisional()
+        self.assertEqual(len(request.allocation_ids), 1, "running it again books nothing more")
 
 
 class TestConflicts(ResourcePlanningCase):
