@@ -315,6 +315,8 @@ def processing(db_name, size):
 
 
 def publishing(env, count):
+    # The bench receiver listens on 127.0.0.1: allow that host (svc_ops_base.url_guard).
+    env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
     env["svc.webhook.endpoint"].create(
         {"name": "Bench publish", "url": "http://127.0.0.1:9/unused",
          "event_type_ids": [(6, 0, env.ref("svc_ops_base.event_type_svc_ping").ids)]}
@@ -362,6 +364,8 @@ def delivery(db_name, size, port, profile=False):
     _wait_for(port)
 
     def backlog(env):
+        # The bench receiver listens on 127.0.0.1: allow that host (svc_ops_base.url_guard).
+        env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
         endpoint = env["svc.webhook.endpoint"].create(
             {"name": "Bench sink", "url": f"http://127.0.0.1:{port}/sink",
              "event_type_ids": [(6, 0, env.ref("svc_ops_base.event_type_svc_ping").ids)]}

@@ -59,6 +59,8 @@ def run(env, demands, users, repeat, profile=False, statements=0):
         [{"name": f"Bench Sales {index}", "login": f"bench_sales_{index}"} for index in range(users)]
     )
     env["stock.quant"]._update_available_quantity(product, stock, 500.0)
+    # The bench receiver listens on 127.0.0.1: allow that host (svc_ops_base.url_guard).
+    env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
     env["svc.webhook.endpoint"].create(
         {"name": "Bench sink", "url": "http://127.0.0.1:9/hook",
          "event_type_ids": [(6, 0, env.ref("svc_procurement_orchestration.event_type_purchase_inbound_late").ids)]}

@@ -268,6 +268,8 @@ class SvcOutboxEvent(models.Model):
                 endpoint.secret or "",
                 endpoint.max_attempts,
                 _environment_settings(endpoint.url),
+                # Resolved again now, not only at save: a host's DNS can change to a private address.
+                endpoint._private_target_error(),
             )
             for endpoint in rows.endpoint_id
         }
@@ -287,7 +289,7 @@ class SvcOutboxEvent(models.Model):
             if session is None:
                 session = stack.enter_context(_delivery_session())
             for row, event_uuid, body, attempts, lease_end, endpoint in batch:
-                url, timeout, secret, max_attempts, settings = endpoint
+                url, timeout, secret, max_attempts, settings, refusal = endpoint
                 attempt_end = fields.Datetime.now() + timedelta(seconds=timeout + LEASE_SAFETY_SECONDS)
                 chunk.record_if_due(attempt_end)
                 if leased and attempt_end > lease_end:
@@ -295,6 +297,12 @@ class SvcOutboxEvent(models.Model):
                         "Outbox lease ends before %s can be sent: it waits for the next run.", row.id
                     )
                     break
+                if refusal:
+                    # Dead at once, nothing sent: retrying cannot help until someone fixes the URL.
+                    chunk.add(
+                        row, _outcome(None, refusal, False, attempts + 1, max_attempts), leased and lease_end
+                    )
+                    continue
                 headers = signature_headers(secret, body, event_id=event_uuid)
                 status_code, error, retryable = None, None, True
                 try:

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import url_guard
+
 
 class SvcWebhookEndpoint(models.Model):
     """A URL that receives the suite's events: signed, retried with backoff, in order per record."""
@@ -55,10 +57,35 @@ class SvcWebhookEndpoint(models.Model):
         for endpoint in self:
             if not endpoint.url.startswith(("http://", "https://")):
                 raise ValidationError(_("The URL of %s must start with http:// or https://.", endpoint.name))
+            endpoint._check_public_target()
             if not 0 < endpoint.timeout <= 120:
                 raise ValidationError(_("The timeout must be between 0 and 120 seconds."))
             if endpoint.max_attempts < 1:
                 raise ValidationError(_("An endpoint needs at least one delivery attempt."))
+
+    def _private_target_error(self):
+        """The sentence refusing this endpoint's URL when its host resolves to a loopback,
+        link-local, private or unspecified address that no administrator allowed; else None."""
+        self.ensure_one()
+        param = self.env["ir.config_parameter"].sudo().get_param(url_guard.ALLOW_PARAM)
+        address = url_guard.private_target(self.url, param)
+        if not address:
+            return None
+        return _(
+            "The URL of %(endpoint)s points at %(address)s, a loopback, link-local or private "
+            "address: the server does not call its own network. Use a public address, or ask an "
+            "administrator to allow this host in the system parameter %(param)s.",
+            endpoint=self.name,
+            address=address,
+            param=url_guard.ALLOW_PARAM,
+        )
+
+    def _check_public_target(self):
+        """Refuse a URL whose host is private (see url_guard); run at save and at delivery."""
+        for endpoint in self:
+            error = endpoint._private_target_error()
+            if error:
+                raise ValidationError(error)
 
     def action_send_test_event(self):
         """Queue an svc.ping for this endpoint alone and deliver it now; notify the outcome."""

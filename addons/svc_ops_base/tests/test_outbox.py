@@ -21,6 +21,8 @@ class OutboxCase(IntegrationMixin, SvcOpsCase):
         super().setUpClass()
         cls.ping = cls.env.ref("svc_ops_base.event_type_svc_ping")
         cls.outbox = cls.env["svc.outbox.event"]
+        # The stand-in receivers listen on 127.0.0.1: an administrator allows that host.
+        cls.env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
         cls.partner_a = cls.env["res.partner"].create({"name": "Site A"})
         cls.partner_b = cls.env["res.partner"].create({"name": "Site B"})
 
@@ -262,6 +264,9 @@ class TestOutboxCrash(TransactionCase):
         self.addCleanup(self.stand_in.__exit__)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            # The stand-in listens on 127.0.0.1: allowed here (committed), restored afterwards.
+            self.allow_param = env["ir.config_parameter"].get_param("svc_ops_base.allow_private_endpoints")
+            env["ir.config_parameter"].set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
             ping = env.ref("svc_ops_base.event_type_svc_ping")
             endpoint = env["svc.webhook.endpoint"].create(
                 {
@@ -286,6 +291,7 @@ class TestOutboxCrash(TransactionCase):
             ).unlink()
             env["svc.webhook.endpoint"].browse(self.endpoint_id).unlink()
             env["res.partner"].browse(self.partner_ids).unlink()
+            env["ir.config_parameter"].set_param("svc_ops_base.allow_private_endpoints", self.allow_param)
 
     def _rows(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})["svc.outbox.event"].browse(self.row_ids)

@@ -14,6 +14,7 @@ class TestLateInbound(LateInboundFixture, SvcOpsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_late_inbound()
+        cls.env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
         cls.endpoint = cls.env["svc.webhook.endpoint"].create(
             {"name": "ERP mirror", "url": "http://127.0.0.1:9/hook",
              "event_type_ids": [(6, 0, cls.env.ref(

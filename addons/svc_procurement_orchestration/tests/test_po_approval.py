@@ -17,6 +17,7 @@ class TestPurchaseApproval(ProcurementCase):
         types = self.env["svc.event.type"].search(
             [("code", "in", ("purchase.approved", "purchase.confirmed", "purchase.acknowledged"))]
         )
+        self.env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
         self.env["svc.webhook.endpoint"].create(
             {"name": "ERP mirror", "url": "http://127.0.0.1:9/hook", "event_type_ids": [(6, 0, types.ids)]}
         )

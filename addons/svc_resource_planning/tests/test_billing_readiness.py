@@ -85,6 +85,7 @@ class ReadinessCase(BillingCase):
 
 class TestBillingReadiness(ReadinessCase):
     def test_all_checks_pass_and_release_creates_one_invoice(self):
+        self.env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
         self.env["svc.webhook.endpoint"].create({
             "name": "ERP", "url": "http://127.0.0.1:9/hook", "responsible_user_id": self.env.uid,
             "event_type_ids": [(6, 0, (self.env.ref("svc_resource_planning.event_type_billing_ready")
