@@ -55,9 +55,11 @@ def resolve(host):
     """Every address `host` resolves to (an IP literal resolves to itself, without DNS).
     Raises OSError when the name does not resolve."""
     try:
-        return [str(ipaddress.ip_address(host))]
+        literal = ipaddress.ip_address(host)
     except ValueError:
-        pass
+        literal = None
+    if literal is not None:
+        return [str(literal)]
     return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
 
 
