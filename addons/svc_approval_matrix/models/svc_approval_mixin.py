@@ -41,6 +41,14 @@ class SvcApprovalMixin(models.AbstractModel):
     _name = "svc.approval.mixin"
     _description = "Approval Policies Mixin"
 
+    # The gate: a governed model names its workflow state field and the values that lie past
+    # the approval. No create or write puts a document into those values while its approval is
+    # required and not granted, whoever calls (the administrator and the superuser included),
+    # except where the engine's own flow cleared it in this transaction (see
+    # `_svc_approval_release`). None: the model has no such field (its approval_state says it).
+    _svc_approval_state_field = None
+    _svc_approval_gated_states = ()
+
     approval_state = fields.Selection(
         APPROVAL_STATES, default="not_required", required=True, copy=False, readonly=True, index=True
     )
@@ -113,7 +121,11 @@ class SvcApprovalMixin(models.AbstractModel):
             raise AccessError(
                 _("A new document starts without approval: create it, then submit it to its approval policy.")
             )
-        return super().create(vals_list)
+        documents = super().create(vals_list)
+        field = self._svc_approval_state_field
+        if field and any(vals.get(field) in self._svc_approval_gated_states for vals in vals_list):
+            documents.filtered(lambda doc: doc[field] in self._svc_approval_gated_states)._svc_approval_gate()
+        return documents
 
     def write(self, vals):
         if not self.env.su and ENGINE_FIELDS & set(vals):
@@ -132,7 +144,14 @@ class SvcApprovalMixin(models.AbstractModel):
                 lambda doc: doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change
             )
         amounts = {doc.id: doc._svc_approval_amount() for doc in approved}
+        field = self._svc_approval_state_field
+        entering = self.browse()
+        if field and vals.get(field) in self._svc_approval_gated_states:
+            entering = self.filtered(lambda doc: doc[field] not in self._svc_approval_gated_states)
         result = super().write(vals)
+        if entering:
+            # checked on the values just written (an amount changed in the same call counts)
+            entering._svc_approval_gate()
         changed = approved.filtered(lambda doc: watched or doc._svc_approval_amount() > amounts[doc.id])
         if changed:
             changed._svc_approval_reset(_("Governed fields changed after approval."))
@@ -405,20 +424,94 @@ class SvcApprovalMixin(models.AbstractModel):
 
     # --------------------------------------------------------------- guard
     def _svc_approval_check(self):
-        """Refuse the governed transition while approval is missing (call it right before)."""
-        undecided = self.filtered(lambda doc: doc.approval_state not in ("approved", "emergency"))
-        if not undecided:
-            return True
-        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(undecided)
-        missing = undecided.filtered(
-            lambda doc: doc.approval_state in ("pending", "rejected") or policy_by_document[doc]
-        )
+        """Refuse the governed transition while approval is missing (call it right before, for
+        a clear refusal before the workflow starts; the gate refuses the state change anyway)."""
+        missing = self._svc_approval_blocked()
         if missing:
             raise UserError(
                 _("Approval is missing for %s. Request approval and wait for the approvers' decision.",
                   ", ".join(f"{doc.display_name} ({doc._svc_approval_state_label()})" for doc in missing))
             )  # fmt: skip
         return True
+
+    def _svc_approval_blocked(self):
+        """The documents among these whose approval is required and not granted: pending or
+        rejected ones, and those a policy governs that never asked (unless the engine's flow
+        cleared them in this transaction)."""
+        released = self._svc_approval_released_ids()
+        undecided = self.filtered(
+            lambda doc: doc.approval_state not in ("approved", "emergency") and doc.id not in released
+        )
+        asked = undecided.filtered(lambda doc: doc.approval_state in ("pending", "rejected"))
+        unasked = undecided - asked
+        return asked | (unasked._svc_approval_required() if unasked else unasked)
+
+    def _svc_approval_required(self):
+        """The documents among these (not asked yet) that a policy governs. A model whose
+        workflow asks only in some cases (an allocation over the threshold) narrows it."""
+        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(self)
+        return self.filtered(lambda doc: policy_by_document[doc])
+
+    def _svc_approval_released_ids(self):
+        """Ids of this model's documents the engine's own flow cleared in this transaction
+        (it asked the policies and none governs them): the gate does not ask twice.
+
+        Kept on the ORM transaction, never in the context: a client can send any context key
+        over RPC, but it cannot reach the transaction.
+        """
+        transaction = self.env.transaction
+        if not hasattr(transaction, "svc_approval_released"):
+            transaction.svc_approval_released = defaultdict(set)
+        return transaction.svc_approval_released[self._name]
+
+    def _svc_approval_release(self):
+        """Let these documents pass the gate in this transaction: the calling flow asked the
+        policies for them and none governs them. Only server code reaches it (a leading
+        underscore: not callable over RPC)."""
+        self._svc_approval_released_ids().update(self.ids)
+
+    def _svc_approval_gate(self):
+        """Refuse the state change of the documents whose approval is required and not granted:
+        one sentence per document, each attempt kept in the audit log as `denied`."""
+        blocked = self._svc_approval_blocked()
+        if not blocked:
+            return
+        state_field = self._fields[self._svc_approval_state_field]
+        state_labels = dict(state_field._description_selection(self.env))
+        reasons, log_values = [], []
+        for document in blocked:
+            request = document.approval_request_ids.filtered(lambda req: req.state in ACTIVE_STATES).sorted(
+                "sequence"
+            )[:1]
+            if document.approval_state == "pending" and request:
+                reason = _(
+                    "%(doc)s waits for approval by %(who)s (step %(step)s); approve it or use the emergency "
+                    "release",
+                    doc=document.display_name,
+                    who=", ".join(request.approver_ids.mapped("name")) or _("nobody yet"),
+                    step=request.name,
+                )
+            elif document.approval_state == "rejected":
+                reason = _("%s was rejected; correct it and request approval again", document.display_name)
+            else:
+                reason = _(
+                    "%s needs approval under its policy; request approval and wait for the decision",
+                    document.display_name,
+                )
+            reasons.append(reason)
+            why = _(
+                "%(user)s tried to set %(field)s to '%(value)s' without approval",
+                user=self.env.user.name,
+                field=state_field.string,
+                value=state_labels.get(document[state_field.name]),
+            )
+            log_values.append(
+                request._log_values("denied", comment=why, document=document)
+                if request
+                else document._svc_document_log_values("denied", why)
+            )
+        self.env["svc.approval.log"]._record_autonomous(log_values)
+        raise UserError("\n".join(f"{reason}." for reason in reasons))
 
     # ------------------------------------------------------------- internal
     def _svc_approval_company(self):
@@ -503,6 +596,7 @@ class SvcApprovalMixin(models.AbstractModel):
             "res_name": self.display_name,
             "comment": comment,
             "company_id": self._svc_approval_company().id,
+            "user_id": self.env.uid,
         }
 
     def _svc_approval_finish(self, state):

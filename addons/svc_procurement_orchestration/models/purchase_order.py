@@ -28,6 +28,8 @@ class PurchaseOrder(models.Model):
 
     _name = "purchase.order"
     _inherit = ["purchase.order", "svc.approval.mixin"]
+    _svc_approval_state_field = "state"
+    _svc_approval_gated_states = ("purchase", "done")
 
     ack_state = fields.Selection(
         [
@@ -182,6 +184,7 @@ class PurchaseOrder(models.Model):
         policy_by_order = self.env["svc.approval.policy"]._policy_by_document(undecided)
         governed = undecided.filtered(lambda order: policy_by_order[order])
         ungoverned = undecided - governed
+        ungoverned._svc_approval_release()
         if governed:
             governed.order_line._validate_analytic_distribution()
             governed._svc_approval_submit(policy_by_order)

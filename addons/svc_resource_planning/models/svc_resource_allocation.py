@@ -23,6 +23,8 @@ class SvcResourceAllocation(models.Model):
     _name = "svc.resource.allocation"
     _description = "Resource Allocation"
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _svc_approval_state_field = "state"
+    _svc_approval_gated_states = ("confirmed",)
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -200,13 +202,16 @@ class SvcResourceAllocation(models.Model):
                 }
             )
         if under:
+            under._svc_approval_release()
             under._svc_do_confirm()
         if over:
             over.filtered(lambda allocation: allocation.approval_state != "not_required")._svc_approval_reset(
                 _("Confirmation asked again.")
             )
             over.action_request_approval()
-            over.filtered(lambda allocation: allocation.approval_state == "not_required")._svc_do_confirm()
+            ungoverned = over.filtered(lambda allocation: allocation.approval_state == "not_required")
+            ungoverned._svc_approval_release()
+            ungoverned._svc_do_confirm()
             for allocation in over.filtered(lambda allocation: allocation.approval_state == "pending"):
                 allocation._message_log(
                     body=_(
@@ -235,6 +240,13 @@ class SvcResourceAllocation(models.Model):
     def _svc_approval_requester(self):
         self.ensure_one()
         return self.confirm_requested_by_id or self.create_uid or self.env.user
+
+    def _svc_approval_required(self):
+        """Only an allocation over the threshold asks the policies (as `action_confirm` does):
+        the gate measures the weeks again, so a direct write of the state cannot skip it."""
+        peaks = self._threshold_check()
+        over = self.filtered(lambda allocation: peaks[allocation.id][1])
+        return super(SvcResourceAllocation, over)._svc_approval_required() if over else over
 
     def _svc_on_approved(self):
         self.filtered(lambda allocation: allocation.state == "tentative")._svc_do_confirm()

@@ -16,6 +16,8 @@ class SvcRetainerOverage(models.Model):
     _name = "svc.retainer.overage"
     _description = "Retainer Overage Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _svc_approval_state_field = "state"
+    _svc_approval_gated_states = ("approved",)
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -104,7 +106,9 @@ class SvcRetainerOverage(models.Model):
             )
         self.sudo().write({"state": "pending"})
         self.action_request_approval()
-        self.filtered(lambda overage: overage.approval_state == "not_required")._svc_on_approved()
+        ungoverned = self.filtered(lambda overage: overage.approval_state == "not_required")
+        ungoverned._svc_approval_release()
+        ungoverned._svc_on_approved()
         return True
 
     def _svc_on_approved(self):

@@ -21,6 +21,8 @@ class SvcStaffingRequest(models.Model):
     _name = "svc.staffing.request"
     _description = "Staffing Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _svc_approval_state_field = "state"
+    _svc_approval_gated_states = ("open", "proposed", "staffed")
     _order = "id desc"
     _check_company_auto = True
 
@@ -46,7 +48,7 @@ class SvcStaffingRequest(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     state = fields.Selection(
-        REQUEST_STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+        REQUEST_STATES, default="draft", required=True, readonly=True, tracking=True, index=True, copy=False
     )
     is_provisional = fields.Boolean(
         "Provisional",

@@ -19,6 +19,8 @@ class SvcMaterialRequest(models.Model):
     _name = "svc.material.request"
     _description = "Material Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _svc_approval_state_field = "state"
+    _svc_approval_gated_states = ("approved", "in_progress", "done")
     _order = "priority desc, needed_date, id desc"
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
@@ -165,9 +167,11 @@ class SvcMaterialRequest(models.Model):
         self.write({"state": "to_approve"})
         self._flag_urgent_anomalies()
         self.action_request_approval()
-        self.filtered(
+        ungoverned = self.filtered(
             lambda req: req.state == "to_approve" and req.approval_state == "not_required"
-        )._svc_on_approved()
+        )
+        ungoverned._svc_approval_release()
+        ungoverned._svc_on_approved()
         return True
 
     def action_add_kit(self, kit_id, multiplier=1.0):
