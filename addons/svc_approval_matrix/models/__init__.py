@@ -1,4 +1,5 @@
 from . import (
+    svc_approval_decision_link,
     svc_approval_delegation,
     svc_approval_log,
     svc_approval_mixin,

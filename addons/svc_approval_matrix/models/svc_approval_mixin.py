@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.svc_ops_base.models.rpc_args import text_argument
+
 from .svc_approval_request import ACTIVE_STATES
 
 
@@ -304,10 +306,9 @@ class SvcApprovalMixin(models.AbstractModel):
 
     def action_reject(self, reason):
         """Reject the document: one rejection ends its approval; the reason is required."""
-        if not (reason or "").strip():
-            raise UserError(
-                _("Say why you reject: the reason is kept in the audit trail and shown to the requester.")
-            )
+        reason = text_argument(
+            reason, _("Say why you reject: the reason is kept in the audit trail and shown to the requester.")
+        )
         for document in self:
             [(_doc, request, seat)] = document._svc_approval_claims()
             on_behalf = seat if seat != self.env.user else None
@@ -350,8 +351,9 @@ class SvcApprovalMixin(models.AbstractModel):
             raise UserError(
                 _("Only members of the Emergency Release group may release a document without approval.")
             )
-        if not (justification or "").strip():
-            raise UserError(_("Justify the emergency release: it is reviewed after the fact."))
+        justification = text_argument(
+            justification, _("Justify the emergency release: it is reviewed after the fact.")
+        )
         reviewers_group = self.env.ref("svc_approval_matrix.group_approval_manager")
         for document in self:
             if document.approval_state not in ("pending", "not_required", "rejected"):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .rpc_args import records_argument
+
 OPEN_STATES = ("open", "in_progress")
 
 
@@ -86,7 +88,7 @@ class SvcException(models.Model):
         Called by business code on behalf of whoever triggered the detection, so it
         writes as superuser: the person who hits a shortage may not see the queue.
         """
-        record.ensure_one()
+        records_argument(record, "svc.exception.raise_for").ensure_one()
         item = {
             "record": record,
             "message": message,
@@ -152,6 +154,7 @@ class SvcException(models.Model):
     @api.model
     def resolve_for(self, record, key, note=None):
         """Close the open exception `key` about `record`, if any; return what was closed."""
+        records_argument(record, "svc.exception.resolve_for")
         exceptions = self.sudo().search(
             [
                 ("res_model", "=", record._name),

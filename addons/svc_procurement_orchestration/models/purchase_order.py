@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.svc_ops_base.models.rpc_args import date_argument
+
 ACK_OVERDUE_KEY = "ack_overdue"
 PRICE_ANOMALY_KEY = "price_anomaly"
 PRICE_VARIANCE_PARAM = "svc_procurement_orchestration.price_variance_pct"
@@ -271,12 +273,9 @@ class PurchaseOrder(models.Model):
                     orders=", ".join(unconfirmed.mapped("display_name")),
                 )
             )
-        try:
-            promised_date = fields.Date.to_date(promised_date) if promised_date else False
-        except ValueError:
-            raise UserError(
-                _("The promised date %r is not a date: use the format YYYY-MM-DD.", promised_date)
-            ) from None
+        promised_date = date_argument(promised_date, _("The promised date"), required=False)
+        if reference and not isinstance(reference, str):
+            raise UserError(_("The acknowledgment reference must be text, not %r.", reference))
         values = {
             "ack_state": "acknowledged",
             "ack_date": fields.Datetime.now(),

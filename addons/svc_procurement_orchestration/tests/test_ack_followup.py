@@ -119,6 +119,6 @@ class TestAcknowledgmentFollowUp(ProcurementCase):
 
     def test_a_malformed_promised_date_is_refused(self):
         order = self._confirmed()
-        with self.assertRaisesRegex(UserError, "not a date: use the format YYYY-MM-DD"):
+        with self.assertRaisesRegex(UserError, "must be a date written YYYY-MM-DD"):
             order.action_acknowledge(promised_date="next week")
         self.assertEqual(order.ack_state, "waiting")

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.svc_ops_base.models.rpc_args import text_argument
+
 from .capacity_math import week_monday
 
 # What an employee may not change on a validated timesheet line (system links such as
@@ -99,8 +101,9 @@ class AccountAnalyticLine(models.Model):
     @api.model
     def action_svc_reopen_week(self, employee_ids, week_date, reason):
         """Reopen a validated week so the employee can correct it; the reason is logged on the employee."""
-        if not (reason or "").strip():
-            raise UserError(_("Say why the week is reopened: the reason is logged on the employee."))
+        reason = text_argument(
+            reason, _("Say why the week is reopened: the reason is logged on the employee.")
+        )
         lines = self._svc_week_lines(employee_ids, week_date).filtered("svc_validated")
         self._svc_check_manager(_("reopen"), lines)
         if not lines:

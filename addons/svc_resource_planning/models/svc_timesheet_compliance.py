@@ -6,6 +6,8 @@ from psycopg2.extras import execute_values
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.svc_ops_base.models.rpc_args import date_argument, ids_argument, number_argument
+
 from .capacity_math import week_monday
 
 THRESHOLD_PARAM = "svc_resource_planning.timesheet_compliance_threshold"
@@ -98,8 +100,10 @@ class SvcTimesheetCompliance(models.Model):
         processed in batches of a fixed number of queries (the cron commits after each).
         Returns the number of employee-weeks computed.
         """
-        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
-        if not date_from or not date_to or date_to < date_from:
+        date_from, date_to = date_argument(date_from, "date_from"), date_argument(date_to, "date_to")
+        employee_ids = ids_argument(employee_ids, "employee_ids")
+        batch_size = int(number_argument(batch_size, "batch_size", positive=True))
+        if date_to < date_from:
             raise UserError(_("Give a date range whose end is on or after its start (YYYY-MM-DD)."))
         employees = (
             self.env["hr.employee"].browse(employee_ids)
@@ -120,9 +124,10 @@ class SvcTimesheetCompliance(models.Model):
     @api.model
     def get_company_rate(self, date_from, date_to):
         """The company compliance rate (logged / expected, %) over the weeks in the range."""
+        date_from, date_to = date_argument(date_from, "date_from"), date_argument(date_to, "date_to")
         [group] = self.read_group(
             [
-                ("week_start", ">=", week_monday(fields.Date.to_date(date_from))),
+                ("week_start", ">=", week_monday(date_from)),
                 ("week_start", "<=", date_to),
             ],
             ["rate"],

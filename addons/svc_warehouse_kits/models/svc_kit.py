@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
+from odoo.addons.svc_ops_base.models.rpc_args import number_argument
+
 
 class SvcKit(models.Model):
     """A named bundle of products shipped together (e.g. consultant onboarding: laptop, dock, headset).
@@ -60,7 +62,7 @@ class SvcKit(models.Model):
 
         ``[{"product_id": int, "quantity": float}, ...]``, see ``_prepare_request_lines``.
         """
-        return self._prepare_request_lines(multiplier)
+        return self._prepare_request_lines(number_argument(multiplier, "multiplier"))
 
     def _prepare_request_lines(self, multiplier=1.0):
         """Combine the kits of ``self`` into one line per product, ``multiplier`` times over.

@@ -7,6 +7,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.stock.models.stock_rule import ProcurementException
+from odoo.addons.svc_ops_base.models.rpc_args import ids_argument, number_argument
 
 PRIORITIES = [("0", "Normal"), ("1", "Important"), ("2", "High"), ("3", "Critical")]
 OPEN_STATES = ("approved", "in_progress")
@@ -182,7 +183,8 @@ class SvcMaterialRequest(models.Model):
             raise UserError(
                 _("Kits can only be added to a draft request; %s is already submitted.", self.name)
             )
-        kits = self.env["svc.kit"].browse(kit_id if isinstance(kit_id, list) else [kit_id]).exists()
+        kits = self.env["svc.kit"].browse(ids_argument(kit_id, "kit_id")).exists()
+        multiplier = number_argument(multiplier, "multiplier")
         if not kits:
             raise UserError(_("Choose an existing kit to add."))
         commands = []
