@@ -56,4 +56,6 @@ class ResConfigSettings(models.TransientModel):
     svc_late_stage_probability = fields.Float(related="company_id.svc_late_stage_probability", readonly=False)
     svc_billing_period = fields.Selection(related="company_id.svc_billing_period", readonly=False)
     svc_billing_release_days = fields.Integer(related="company_id.svc_billing_release_days", readonly=False)
-    svc_billing_responsible_id = fields.Many2one(related="company_id.svc_billing_responsible_id", readonly=False)
+    svc_billing_responsible_id = fields.Many2one(
+        related="company_id.svc_billing_responsible_id", readonly=False
+    )

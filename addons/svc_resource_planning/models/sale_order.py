@@ -51,7 +51,9 @@ class SaleOrder(models.Model):
     def action_svc_view_billing_readiness(self):
         """Open the billing readinesses of this order."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("svc_resource_planning.action_svc_billing_readiness")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "svc_resource_planning.action_svc_billing_readiness"
+        )
         action.update(
             domain=[("sale_order_id", "=", self.id)],
             context={"default_sale_order_id": self.id},

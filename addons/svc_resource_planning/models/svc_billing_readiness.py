@@ -43,19 +43,24 @@ class SvcBillingReadiness(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
     _order = "planned_invoice_date, id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     sale_order_id = fields.Many2one(
         "sale.order", "Sales Order", required=True, index=True, ondelete="cascade", tracking=True,
         domain=[("state", "=", "sale")],
     )  # fmt: skip
-    partner_id = fields.Many2one(related="sale_order_id.partner_id", store=True)
+    partner_id = fields.Many2one(related="sale_order_id.partner_id", store=True, precompute=True)
     account_manager_id = fields.Many2one(
-        related="sale_order_id.user_id", string="Account Manager", store=True
+        related="sale_order_id.user_id", string="Account Manager", store=True, precompute=True
     )
     project_id = fields.Many2one(
-        "project.project", compute="_compute_project_id", store=True, readonly=False, index="btree_not_null"
+        "project.project",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
     )
-    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
     amount_untaxed = fields.Monetary(related="sale_order_id.amount_untaxed", string="Order Untaxed")
     period_start = fields.Date(required=True, tracking=True)
