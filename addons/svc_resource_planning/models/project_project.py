@@ -68,7 +68,7 @@ class ProjectProject(models.Model):
 
     def _svc_hold_billing(self, reason, details=None, severity="high"):
         """Open one Billing exception per project, owned by whoever holds it (so they see it
-        and resolve it in the queue); the automation rule re-checks the readinesses. Returns them."""
+        and resolve it in the queue); creating it re-checks the readinesses. Returns them."""
         self._svc_check_can_hold_billing()
         reason = (reason or "").strip()
         if not reason:

@@ -29,7 +29,7 @@ class TestBillingHold(ReadinessCase):
             (exception.category, exception.severity, exception.owner_id, exception.state),
             ("billing", "high", self.project_manager, "open"),
         )
-        self.assertEqual(self.readiness.readiness_state, "blocked", "re-checked by the automation rule")
+        self.assertEqual(self.readiness.readiness_state, "blocked", "re-checked as the hold opens")
         unmet = {check.code: check.reason for check in self.readiness.check_ids if check.state == "unmet"}
         self.assertEqual(unmet, {"exceptions": "open: Client disputes the March hours"})
         self.assertEqual(self.project.with_user(self.project_manager).svc_open_exception_count, 1)
