@@ -23,7 +23,6 @@ class SaleOrder(models.Model):
         help="Once confirmed, an order with service lines gets a billing readiness per period from "
         "the daily scheduled action. By Hand Only: create its readinesses yourself.",
     )  # fmt: skip
-    svc_billing_readiness_ids = fields.One2many("svc.billing.readiness", "sale_order_id", "Billing Readiness")
     svc_billing_readiness_count = fields.Integer(compute="_compute_svc_billing_readiness_count")
 
     @api.depends("company_id")
