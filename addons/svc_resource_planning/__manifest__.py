@@ -1,7 +1,7 @@
 {
     "name": "Service Operations: Resource Planning",
     "summary": "Staffing requests against real consultant capacity: calendars, holidays, leave, allocations, ranked candidates",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Services/Service Operations",
     "author": "svc-ops",
     "website": "https://github.com/svc-ops/svc-ops",
@@ -36,6 +36,8 @@
         "views/sale_order_line_views.xml",
         "views/svc_retainer_overage_views.xml",
         "views/svc_billing_readiness_views.xml",
+        "views/project_project_views.xml",
+        "views/svc_billing_hold_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -3,6 +3,7 @@ from . import (
     account_move,
     crm_lead,
     hr_leave,
+    project_project,
     res_company,
     res_users,
     resource_calendar,

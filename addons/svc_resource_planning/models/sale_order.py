@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .billing_period import BILLING_PERIODS
+
 
 class SaleOrder(models.Model):
     """Orders carry their retainer warning threshold, approved overages and billing readiness."""
@@ -15,6 +17,27 @@ class SaleOrder(models.Model):
     svc_retainer_line_ids = fields.One2many(
         "sale.order.line", "order_id", "Retainer Lines", domain=[("svc_is_retainer", "=", True)]
     )
+    svc_billing_period = fields.Selection(
+        BILLING_PERIODS, "Billing Period", compute="_compute_svc_billing_period", store=True,
+        readonly=False, precompute=True,
+        help="Once confirmed, an order with service lines gets a billing readiness per period from "
+        "the daily scheduled action. By Hand Only: create its readinesses yourself.",
+    )  # fmt: skip
+    svc_billing_readiness_count = fields.Integer(compute="_compute_svc_billing_readiness_count")
+
+    @api.depends("company_id")
+    def _compute_svc_billing_period(self):
+        for order in self:
+            order.svc_billing_period = order.company_id.svc_billing_period or "monthly"
+
+    def _compute_svc_billing_readiness_count(self):
+        counts = dict(
+            self.env["svc.billing.readiness"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.svc_billing_readiness_count = counts.get(order, 0)
 
     @api.constrains("svc_retainer_warning_threshold")
     def _check_svc_retainer_warning_threshold(self):
@@ -23,3 +46,16 @@ class SaleOrder(models.Model):
                 raise ValidationError(
                     _("The retainer warning threshold of %s must be between 1 and 100%%.", order.name)
                 )
+
+    def action_svc_view_billing_readiness(self):
+        """Open the billing readinesses of this order."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "svc_resource_planning.action_svc_billing_readiness"
+        )
+        action.update(
+            domain=[("sale_order_id", "=", self.id)],
+            context={"default_sale_order_id": self.id},
+            view_mode="tree,kanban,form",
+        )
+        return action

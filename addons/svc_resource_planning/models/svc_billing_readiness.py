@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .billing_period import AUTOMATIC_PERIODS, billing_period
 from .capacity_math import week_monday
 from .svc_billing_readiness_check import CHECKS
 
@@ -22,6 +23,7 @@ ACTION_FIELDS = frozenset(
         "invoice_id",
         "released_by_id",
         "released_at",
+        "ready_since",
     }
 )
 
@@ -41,19 +43,24 @@ class SvcBillingReadiness(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
     _order = "planned_invoice_date, id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     sale_order_id = fields.Many2one(
         "sale.order", "Sales Order", required=True, index=True, ondelete="cascade", tracking=True,
         domain=[("state", "=", "sale")],
     )  # fmt: skip
-    partner_id = fields.Many2one(related="sale_order_id.partner_id", store=True)
+    partner_id = fields.Many2one(related="sale_order_id.partner_id", store=True, precompute=True)
     account_manager_id = fields.Many2one(
-        related="sale_order_id.user_id", string="Account Manager", store=True
+        related="sale_order_id.user_id", string="Account Manager", store=True, precompute=True
     )
     project_id = fields.Many2one(
-        "project.project", compute="_compute_project_id", store=True, readonly=False, index="btree_not_null"
+        "project.project",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
     )
-    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
     amount_untaxed = fields.Monetary(related="sale_order_id.amount_untaxed", string="Order Untaxed")
     period_start = fields.Date(required=True, tracking=True)
@@ -74,6 +81,11 @@ class SvcBillingReadiness(models.Model):
     unmet_count = fields.Integer("Unmet Checks", compute="_compute_unmet")
     unmet_summary = fields.Text("Why Blocked", compute="_compute_unmet")
     last_checked_at = fields.Datetime(readonly=True, copy=False)
+    ready_since = fields.Datetime(
+        readonly=True, copy=False,
+        help="When the checks last turned all met. Ready and not released for the company's "
+        "release days, it raises a billing_not_released exception for finance.",
+    )  # fmt: skip
     signoff_partner_id = fields.Many2one("res.partner", "Signed Off By", tracking=True, copy=False)
     signoff_date = fields.Date("Sign-off Date", tracking=True, copy=False)
     signoff_attachment_ids = fields.Many2many(
@@ -107,6 +119,14 @@ class SvcBillingReadiness(models.Model):
 
     def _group_expand_readiness_state(self, states, domain, order):
         return [key for key, _label in self._fields["readiness_state"].selection]
+
+    _sql_constraints = [
+        (
+            "order_period_uniq",
+            "unique(sale_order_id, period_start, period_end)",
+            "This order already has a billing readiness for this period: open that one instead.",
+        ),
+    ]
 
     @api.constrains("period_start", "period_end")
     def _check_period(self):
@@ -216,7 +236,8 @@ class SvcBillingReadiness(models.Model):
                 body=_("Released for invoicing by %s.", self.env.user.name), subtype_xmlid="mail.mt_note"
             )
             invoices |= invoice
-        self.env["svc.exception"].resolve_for(self, "billing_blocked", _("Released for invoicing."))
+        for key in ("billing_blocked", "billing_not_released"):
+            self.env["svc.exception"].resolve_for(self, key, _("Released for invoicing."))
         self.env["svc.outbox.event"]._publish_many("billing.released",
             [(readiness, {"order": readiness.sale_order_id.name, "readiness": readiness.name,
                           "invoice_id": readiness.invoice_id.id, "amount_total": readiness.invoice_id.amount_total,
@@ -245,13 +266,18 @@ class SvcBillingReadiness(models.Model):
     # -------------------------------------------------------------- business
     @api.model
     def _cron_recheck(self, batch_size=500):
-        """Daily: re-check every open readiness; flag the blocked ones past their planned
-        invoice date with a `billing_blocked` exception (resolved when they are ready)."""
-        open_ones = self.search([("readiness_state", "!=", "released")], order="id")
+        """Daily: open the current period's readiness of each confirmed order with service
+        lines, then re-check every open readiness; flag the blocked ones past their planned
+        invoice date (`billing_blocked`, resolved when they are ready) and the ready ones
+        not released within the company's release days (`billing_not_released`). Safe to
+        re-run: a period already opened is not opened again, a flag already raised is refreshed."""
         today = fields.Date.context_today(self)
+        self._svc_open_periods(today, batch_size=batch_size)
+        open_ones = self.search([("readiness_state", "!=", "released")], order="id")
         for start in range(0, len(open_ones), batch_size):
             batch = open_ones[start : start + batch_size]
             batch._svc_run_checks()
+            batch._svc_flag_not_released()
             late = batch.filtered(
                 lambda readiness: readiness.readiness_state == "blocked"
                 and readiness.planned_invoice_date and readiness.planned_invoice_date < today
@@ -265,6 +291,57 @@ class SvcBillingReadiness(models.Model):
             if self.env.context.get("svc_cron_commit"):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(open_ones)
+
+    @api.model
+    def _svc_open_periods(self, day, batch_size=500):
+        """Create the readiness of the period containing `day` for each confirmed order with
+        service lines whose billing period is automatic, unless the order already has one
+        overlapping that period (made by hand, or by an earlier run). Returns the new ones,
+        unchecked: the re-check that follows in the cron checks them with the rest."""
+        orders = self.env["sale.order"].search(
+            [("state", "=", "sale"), ("order_line.is_service", "=", True),
+             ("svc_billing_period", "in", AUTOMATIC_PERIODS), ("invoice_status", "!=", "invoiced")],
+            order="id",
+        )  # fmt: skip
+        created = self.browse()
+        for start in range(0, len(orders), batch_size):
+            batch = orders[start : start + batch_size]
+            periods = {order: billing_period(day, order.svc_billing_period) for order in batch}
+            taken = defaultdict(list)
+            for readiness in self.search_fetch(
+                [("sale_order_id", "in", batch.ids),
+                 ("period_start", "<=", max(end for _start, end in periods.values())),
+                 ("period_end", ">=", min(start for start, _end in periods.values()))],
+                ["sale_order_id", "period_start", "period_end"],
+            ):  # fmt: skip
+                taken[readiness.sale_order_id].append((readiness.period_start, readiness.period_end))
+            vals_list = [
+                {"sale_order_id": order.id, "period_start": p_start, "period_end": p_end,
+                 "planned_invoice_date": p_end}
+                for order, (p_start, p_end) in periods.items()
+                if not any(t_start <= p_end and t_end >= p_start for t_start, t_end in taken[order])
+            ]  # fmt: skip
+            created |= self.create(vals_list)
+            if self.env.context.get("svc_cron_commit"):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return created
+
+    def _svc_flag_not_released(self):
+        """Raise `billing_not_released` for the ready ones past their company's release days."""
+        now = fields.Datetime.now()
+        late = self.filtered(
+            lambda readiness: readiness.readiness_state == "ready" and readiness.ready_since
+            and readiness.ready_since <= now - timedelta(days=readiness.company_id.svc_billing_release_days)
+        )  # fmt: skip
+        self.env["svc.exception"]._raise_many("billing_not_released", "billing", [
+            {"record": readiness, "owner": readiness.company_id.svc_billing_responsible_id or None,
+             "message": _("%(name)s has been ready to bill since %(since)s and is not released "
+                          "(release within %(days)s days)\nRelease it for invoicing on Billing Readiness.",
+                          name=readiness.name, since=fields.Date.to_date(readiness.ready_since),
+                          days=readiness.company_id.svc_billing_release_days)}
+            for readiness in late
+        ])  # fmt: skip
+        return late
 
     @api.model
     def _svc_recheck_for(self, projects=None, orders=None):
@@ -310,15 +387,19 @@ class SvcBillingReadiness(models.Model):
         now = fields.Datetime.now()
         todo.sudo().write({"last_checked_at": now})
         if newly_ready:
-            newly_ready.sudo().write({"readiness_state": "ready"})
+            newly_ready.sudo().write({"readiness_state": "ready", "ready_since": now})
             self.env["svc.exception"].resolve_for(newly_ready, "billing_blocked", _("Ready to bill."))
             self.env["svc.outbox.event"]._publish_many("billing.ready",
                 [(readiness, {"order": readiness.sale_order_id.name, "readiness": readiness.name,
                               "period_start": readiness.period_start, "period_end": readiness.period_end})
                  for readiness in newly_ready],
             )  # fmt: skip
+        undated = (ready - newly_ready).filtered(lambda readiness: not readiness.ready_since)
+        if undated:  # ready before ready_since existed: count from now
+            undated.sudo().write({"ready_since": now})
         if blocked:
-            blocked.sudo().write({"readiness_state": "blocked"})
+            blocked.sudo().write({"readiness_state": "blocked", "ready_since": False})
+            self.env["svc.exception"].resolve_for(blocked, "billing_not_released", _("Blocked again."))
 
     # The checks: each takes the readinesses and returns {readiness: (state, reason)}.
     @api.model

@@ -1,5 +1,7 @@
 from . import (
     test_allocation,
+    test_billing_hold,
+    test_billing_periods,
     test_billing_readiness,
     test_capacity,
     test_capacity_math,

@@ -91,6 +91,7 @@ class TestBillingReadiness(ReadinessCase):
             "event_type_ids": [(6, 0, (self.env.ref("svc_resource_planning.event_type_billing_ready")
                                        | self.env.ref("svc_resource_planning.event_type_billing_released")).ids)],
         })  # fmt: skip
+        self.readiness.sudo().unlink()  # one readiness per order and period: this test makes its own
         readiness = self.env["svc.billing.readiness"].create(
             {"sale_order_id": self.order.id, "period_start": MONDAY, "period_end": MONDAY + timedelta(days=6)}
         )
@@ -172,8 +173,9 @@ class TestBillingReadiness(ReadinessCase):
 
     def test_missing_signoff_blocks(self):
         readiness = self.env["svc.billing.readiness"].create(
-            {"sale_order_id": self.order.id, "period_start": MONDAY, "period_end": MONDAY + timedelta(days=6)}
-        )
+            {"sale_order_id": self.order.id, "period_start": MONDAY + timedelta(days=7),
+             "period_end": MONDAY + timedelta(days=13)}
+        )  # fmt: skip
         self.assertEqual(
             self._unmet(readiness), {"signoff": "missing: who signed, date, signed document, recorded"}
         )

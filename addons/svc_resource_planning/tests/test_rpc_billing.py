@@ -2,6 +2,7 @@ import xmlrpc.client
 from datetime import timedelta
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .billing_common import MONDAY
 from .test_billing_readiness import ReadinessCase
@@ -72,3 +73,23 @@ class TestBillingOverXmlRpc(HttpCase, ReadinessCase):
             self._call(self.finance, "svc.billing.readiness", "action_release", [self.readiness.id]), True
         )
         self.assertEqual(self.readiness.invoice_id.state, "draft")
+
+    def test_duplicate_period_and_hold_over_rpc(self):
+        with self.assertRaises(xmlrpc.client.Fault) as refused, mute_logger("odoo.sql_db", "odoo.http"):
+            self._call(self.account_manager, "svc.billing.readiness", "create", {
+                "sale_order_id": self.order.id, "period_start": str(MONDAY),
+                "period_end": str(MONDAY + timedelta(days=6)),
+            })  # fmt: skip
+        self.assertIn("already has a billing readiness for this period", refused.exception.faultString)
+        self.readiness.action_check()
+        self.assertEqual(self.readiness.readiness_state, "ready")
+        action = self._call(
+            self.project_manager, "project.project", "action_svc_hold_billing", [self.project.id]
+        )
+        wizard_id = self._call(self.project_manager, action["res_model"], "create",
+                               {"project_id": self.project.id, "reason": "Client disputes the hours"})  # fmt: skip
+        self._call(self.project_manager, action["res_model"], "action_hold", [wizard_id])
+        self.assertEqual(self.readiness.readiness_state, "blocked")
+        [project] = self._call(self.project_manager, "project.project", "read", [self.project.id],
+                               ["svc_open_exception_count"])  # fmt: skip
+        self.assertEqual(project["svc_open_exception_count"], 1)

@@ -1,1 +1,1 @@
-from . import svc_timesheet_validate_wizard
+from . import svc_billing_hold_wizard, svc_timesheet_validate_wizard
