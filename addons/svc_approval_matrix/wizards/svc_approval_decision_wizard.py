@@ -25,6 +25,8 @@ class SvcApprovalDecisionWizard(models.TransientModel):
         if self.res_model not in self.env or "approval_state" not in self.env[self.res_model]._fields:
             raise UserError(_("%s is not a document governed by approval policies.", self.res_model))
         documents = self.env[self.res_model].browse(self._document_ids()).exists()
+        if not documents:
+            raise UserError(_("The documents to decide no longer exist: reload the list."))
         if self.decision == "approve":
             documents.action_approve(comment=self.comment)
         elif self.decision == "reject":
@@ -42,8 +44,8 @@ class SvcApprovalDecisionWizard(models.TransientModel):
             ids = None
         if isinstance(ids, int) and not isinstance(ids, bool):
             ids = [ids]
-        if not isinstance(ids, (list, tuple)) or not all(
-            isinstance(res_id, int) and not isinstance(res_id, bool) and res_id > 0 for res_id in ids
+        if not isinstance(ids, (list, tuple)) or not ids or not all(
+            isinstance(res_id, int) and not isinstance(res_id, bool) and 0 < res_id < 2**31 for res_id in ids
         ):
             raise UserError(_("Documents to decide must be a list of record ids, e.g. [7, 12]."))
         return list(ids)

@@ -20,6 +20,7 @@ class SvcMaterialRequest(models.Model):
     _description = "Material Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
     _order = "priority desc, needed_date, id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
     project_id = fields.Many2one("project.project", tracking=True, index=True, check_company=True)
