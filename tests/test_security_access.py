@@ -230,7 +230,9 @@ class TestAccessMatrix(TransactionCase):
         """
         users = self.env["res.users"]
         groups = sorted({group for grants in ACCESS_MATRIX.values() for group in grants} - {EVERYONE})
-        groups += [f"{module}.{xmlid}" for module, xmlid in self._suite_groups() if f"{module}.{xmlid}" not in groups]
+        groups += [
+            f"{module}.{xmlid}" for module, xmlid in self._suite_groups() if f"{module}.{xmlid}" not in groups
+        ]
         for index, group in enumerate(groups):
             users |= new_test_user(self.env, f"acl_probe_{index}", groups=group)
         demo = self.env["ir.model.data"].sudo().search([("model", "=", "res.users"), ("module", "in", SUITE)])
@@ -250,12 +252,16 @@ class TestAccessMatrix(TransactionCase):
                     attempts += 1
                     allowed = access.with_user(user).check(model, mode, raise_exception=False)
                     if allowed != (letter in expected):
-                        differences.append(f"{user.login} {mode} {model}: {allowed}, matrix {letter in expected}")
+                        differences.append(
+                            f"{user.login} {mode} {model}: {allowed}, matrix {letter in expected}"
+                        )
         print(f"access matrix: {attempts} rights checked for {len(users)} users")
         self.assertFalse(differences, "\n".join(differences))
 
     def _suite_groups(self):
-        data = self.env["ir.model.data"].sudo().search([("model", "=", "res.groups"), ("module", "in", SUITE)])
+        data = (
+            self.env["ir.model.data"].sudo().search([("model", "=", "res.groups"), ("module", "in", SUITE)])
+        )
         return sorted((row.module, row.name) for row in data)
 
     def test_multi_company_models_have_a_company_rule(self):

@@ -57,7 +57,10 @@ class TestCompanyIsolation(TransactionCase):
         cls.requester_a = new_test_user(env, "iso_requester_a", groups=USER_GROUPS, **only_a)
         cls.approver_a = new_test_user(env, "iso_approver_a", groups=USER_GROUPS, **only_a)
         cls.emergency_a = new_test_user(
-            env, "iso_emergency_a", groups=f"{USER_GROUPS},svc_approval_matrix.group_approval_emergency", **only_a
+            env,
+            "iso_emergency_a",
+            groups=f"{USER_GROUPS},svc_approval_matrix.group_approval_emergency",
+            **only_a,
         )
 
         # Company A's approval policy asks a group every user of every company is in.
@@ -79,7 +82,9 @@ class TestCompanyIsolation(TransactionCase):
         cls.product = env["product.product"].create(
             {"name": "Isolation cable", "detailed_type": "consu", "standard_price": 40}
         )
-        cls.project_a = env["project.project"].create({"name": "Isolation project A", "company_id": cls.company_a.id})
+        cls.project_a = env["project.project"].create(
+            {"name": "Isolation project A", "company_id": cls.company_a.id}
+        )
         cls.mr = (
             env["svc.material.request"]
             .with_user(cls.requester_a)
@@ -94,7 +99,9 @@ class TestCompanyIsolation(TransactionCase):
         cls.mr.action_submit()
         cls.mr = cls.mr.with_user(env.user)
         cls.request = cls.mr.approval_request_ids
-        cls.log = env["svc.approval.log"].search([("res_model", "=", cls.mr._name), ("res_id", "=", cls.mr.id)])
+        cls.log = env["svc.approval.log"].search(
+            [("res_model", "=", cls.mr._name), ("res_id", "=", cls.mr.id)]
+        )
 
         vendor = env["res.partner"].create({"name": "Isolation vendor", "company_id": cls.company_a.id})
         cls.po = env["purchase.order"].create(
@@ -163,7 +170,9 @@ class TestCompanyIsolation(TransactionCase):
         except REFUSALS:
             return
         except Exception as error:  # the point of the test: any other error is a failure
-            self.problems.append(f"{label}: refused with {type(error).__name__} ({error}), not an Access/User error")
+            self.problems.append(
+                f"{label}: refused with {type(error).__name__} ({error}), not an Access/User error"
+            )
             return
         self.problems.append(f"{label}: was allowed")
 
@@ -268,8 +277,12 @@ class TestCompanyIsolation(TransactionCase):
             self._refused(f"{user.login} rejects the step", lambda req=request: req.action_reject("No"))
             self._refused(f"{user.login} submits again", lambda mr=mr: mr.action_submit())
             self._refused(f"{user.login} cancels", lambda mr=mr: mr.action_cancel())
-            self._refused(f"{user.login} confirms the PO", lambda u=user: self.po.with_user(u).button_confirm())
-            self._refused(f"{user.login} approves the PO", lambda u=user: self.po.with_user(u).action_approve())
+            self._refused(
+                f"{user.login} confirms the PO", lambda u=user: self.po.with_user(u).button_confirm()
+            )
+            self._refused(
+                f"{user.login} approves the PO", lambda u=user: self.po.with_user(u).action_approve()
+            )
             for decision in ("approve", "reject", "emergency"):
                 self._refused(
                     f"{user.login} {decision}s through the wizard",
@@ -286,12 +299,16 @@ class TestCompanyIsolation(TransactionCase):
             )
             self._hidden(
                 f"{user.login} can_approve",
-                lambda u=user: self.env["svc.material.request"].with_user(u).search([("can_approve", "=", True)]),
+                lambda u=user: self.env["svc.material.request"]
+                .with_user(u)
+                .search([("can_approve", "=", True)]),
                 self.mr,
             )
             self._hidden(
                 f"{user.login} can_decide",
-                lambda u=user: self.env["svc.approval.request"].with_user(u).search([("can_decide", "=", True)]),
+                lambda u=user: self.env["svc.approval.request"]
+                .with_user(u)
+                .search([("can_decide", "=", True)]),
                 self.request,
             )
         self.env.invalidate_all()
@@ -310,13 +327,17 @@ class TestCompanyIsolation(TransactionCase):
     def test_outsiders_are_never_chosen_as_approvers(self):
         """Approver groups span companies; the engine must still ask only company A's users."""
         self.assertIn(self.approver_a, self.request.approver_ids)
-        self._check("a user of B is asked to approve A's request", not self.request.approver_ids & self.outsiders)
+        self._check(
+            "a user of B is asked to approve A's request", not self.request.approver_ids & self.outsiders
+        )
         step = self.policy.step_ids
         Step = self.env["svc.approval.step"].with_user(self.env.ref("base.user_admin"))
         for user in self.outsiders:
             self._refused(
                 f"{user.login} as a named approver",
-                lambda u=user: Step.create({"policy_id": self.policy.id, "name": "Named", "user_ids": [(6, 0, u.ids)]}),
+                lambda u=user: Step.create(
+                    {"policy_id": self.policy.id, "name": "Named", "user_ids": [(6, 0, u.ids)]}
+                ),
             )
             self._refused(
                 f"{user.login} as an escalation user",
@@ -351,7 +372,9 @@ class TestCompanyIsolation(TransactionCase):
         self.assertTrue(review)
         self._check("the review is asked of a user of company B", not review.approver_ids & self.outsiders)
         activities = self.env["mail.activity"].search([("user_id", "in", self.outsiders.ids)])
-        self._check(f"the emergency release told a user of company B: {activities.mapped('res_name')}", not activities)
+        self._check(
+            f"the emergency release told a user of company B: {activities.mapped('res_name')}", not activities
+        )
         self._verdict()
 
     def test_relations_and_related_names_do_not_leak(self):
@@ -379,12 +402,14 @@ class TestCompanyIsolation(TransactionCase):
             )
             self._hidden(
                 f"{user.login} log by step's company",
-                lambda e=env: e["svc.approval.log"].search([("request_id.company_id", "=", self.company_a.id)]),
+                lambda e=env: e["svc.approval.log"].search(
+                    [("request_id.company_id", "=", self.company_a.id)]
+                ),
                 self.log,
             )
             self._hidden(
                 f"{user.login} exceptions by owner",
-                lambda e=env: e["svc.exception"].search([("owner_id", "=", user.id)]),
+                lambda e=env, u=user: e["svc.exception"].search([("owner_id", "=", u.id)]),
                 self.exception,
             )
             self._hidden(
@@ -392,7 +417,9 @@ class TestCompanyIsolation(TransactionCase):
                 lambda e=env: e["purchase.order.line"].search([("order_id", "=", self.po.id)]),
                 self.po.order_line,
             )
-            messages = env["mail.message"].search([("model", "=", self.mr._name), ("res_id", "=", self.mr.id)])
+            messages = env["mail.message"].search(
+                [("model", "=", self.mr._name), ("res_id", "=", self.mr.id)]
+            )
             self._check(f"{user.login} reads the chatter of company A's request", not messages)
             self._refused(
                 f"{user.login} requests material for company A's project",
@@ -411,14 +438,22 @@ class TestCompanyIsolation(TransactionCase):
                 ),
             )
         # a row of company B pointed at company A's request must not show its name
-        own = self.env["svc.exception"].with_user(self.manager_b).create(
-            {"name": "Pointer", "res_model": self.mr._name, "res_id": self.mr.id}
+        own = (
+            self.env["svc.exception"]
+            .with_user(self.manager_b)
+            .create({"name": "Pointer", "res_model": self.mr._name, "res_id": self.mr.id})
         )
         self.assertEqual(own.company_id, self.company_b)
-        self._check(f"a row of B shows the name of A's request: {own.res_name}", self.mr.name not in (own.res_name or ""))
+        self._check(
+            f"a row of B shows the name of A's request: {own.res_name}",
+            self.mr.name not in (own.res_name or ""),
+        )
         action = own.action_open_record()
         self._refused(
             "open the pointed record",
-            lambda: self.env[action["res_model"]].with_user(self.manager_b).browse(action["res_id"]).read(["name"]),
+            lambda: self.env[action["res_model"]]
+            .with_user(self.manager_b)
+            .browse(action["res_id"])
+            .read(["name"]),
         )
         self._verdict()

@@ -141,9 +141,11 @@ class SvcApprovalRequest(models.Model):
         """Whoever set them (a step, an escalation, an emergency review), approvers are users
         of the request's company: a user of another company is never asked, nor told."""
         for request in self:
-            foreign = request.approver_ids.filtered(lambda user, req=request: req.company_id not in user.company_ids)
+            foreign = request.approver_ids.filtered(
+                lambda user, req=request: req.company_id not in user.company_ids
+            )
             if foreign:
-                super(SvcApprovalRequest, request).write({"approver_ids": [Command.unlink(user.id) for user in foreign]})
+                request.write({"approver_ids": [Command.unlink(user.id) for user in foreign]})
 
     def action_approve(self, comment=None):
         """Approve from the request list: the same rules as on the documents."""
@@ -250,7 +252,9 @@ class SvcApprovalRequest(models.Model):
         log_values = []
         for request in overdue:
             step = request.step_id
-            extra = step._escalation_users(request.company_id) - request.requester_id - request.approved_by_ids
+            extra = (
+                step._escalation_users(request.company_id) - request.requester_id - request.approved_by_ids
+            )
             request.write(
                 {
                     "state": "escalated",

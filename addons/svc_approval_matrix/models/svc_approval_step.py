@@ -88,7 +88,10 @@ class SvcApprovalStep(models.Model):
         else:
             users = self._requester_manager(requester)
         company = document._svc_approval_company()
-        return users.filtered(lambda user: user.active and not user.share and company in user.company_ids) - requester
+        return (
+            users.filtered(lambda user: user.active and not user.share and company in user.company_ids)
+            - requester
+        )
 
     def _escalation_users(self, company=None):
         """Who an overdue step escalates to: active users of `company` (the step's by default)."""

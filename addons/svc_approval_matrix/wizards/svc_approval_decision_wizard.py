@@ -44,8 +44,13 @@ class SvcApprovalDecisionWizard(models.TransientModel):
             ids = None
         if isinstance(ids, int) and not isinstance(ids, bool):
             ids = [ids]
-        if not isinstance(ids, (list, tuple)) or not ids or not all(
-            isinstance(res_id, int) and not isinstance(res_id, bool) and 0 < res_id < 2**31 for res_id in ids
+        if (
+            not isinstance(ids, list | tuple)
+            or not ids
+            or not all(
+                isinstance(res_id, int) and not isinstance(res_id, bool) and 0 < res_id < 2**31
+                for res_id in ids
+            )
         ):
             raise UserError(_("Documents to decide must be a list of record ids, e.g. [7, 12]."))
         return list(ids)
