@@ -113,7 +113,7 @@ class TestCompanyIsolation(TransactionCase):
         )
         cls.exception = env["svc.exception"].create(
             {"name": "Isolation: company A problem", "company_id": cls.company_a.id,
-             "owner_id": cls.user_b.id, "res_model": cls.mr._name, "res_id": cls.mr.id}
+             "owner_id": cls.requester_a.id, "res_model": cls.mr._name, "res_id": cls.mr.id}
         )  # fmt: skip
         ping = env.ref("svc_ops_base.event_type_svc_ping")
         source = env["svc.integration.source"].create(
@@ -325,7 +325,8 @@ class TestCompanyIsolation(TransactionCase):
         )
 
     def test_outsiders_are_never_chosen_as_approvers(self):
-        """Approver groups span companies; the engine must still ask only company A's users."""
+        """Approver groups span companies; the engine must still ask only company A's users,
+        and give company A's exceptions only to owners of company A."""
         self.assertIn(self.approver_a, self.request.approver_ids)
         self._check(
             "a user of B is asked to approve A's request", not self.request.approver_ids & self.outsiders
@@ -354,6 +355,14 @@ class TestCompanyIsolation(TransactionCase):
                 f"{user.login} writes themselves in as approver",
                 lambda u=user: self.request.with_user(u).write({"approver_ids": [(4, u.id)]}),
             )
+            self._refused(
+                f"{user.login} made owner of company A's exception",
+                lambda u=user: self.exception.write({"owner_id": u.id}),
+            )
+            raised = self.env["svc.exception"].raise_for(
+                self.mr, f"isolation_{user.id}", "general", "Isolation: raised with an outsider", owner=user
+            )
+            self._check(f"raise_for makes {user.login} owner of company A's exception", not raised.owner_id)
         # a step added to approver_ids by the engine itself still drops them
         self.request.sudo().write({"approver_ids": [(4, self.user_b.id)]})
         self._check("the engine adds a user of B to A's step", self.user_b not in self.request.approver_ids)
