@@ -120,6 +120,40 @@ ACCESS_MATRIX = {
     # Core models: the suite grants nothing on them (a row here would be reviewed like the rest).
 }
 
+# Group -> the groups of ACCESS_MATRIX it implies (directly or not): what a user of the
+# group gets on top of the group's own rights. Groups implying none are left out.
+# base.group_user implies the suite's approver and exception-queue user groups (and,
+# through them, itself): every internal user is an approver and works own exceptions.
+INTERNAL = ["base.group_user", "svc_approval_matrix.group_approval_user", "svc_ops_base.group_ops_user"]
+IMPLIED_MATRIX_GROUPS = {
+    "account.group_account_invoice": [*INTERNAL],
+    "base.group_system": [*INTERNAL],
+    "base.group_user": [*INTERNAL],
+    "hr_timesheet.group_hr_timesheet_approver": [*INTERNAL, "hr_timesheet.group_hr_timesheet_user"],
+    "hr_timesheet.group_hr_timesheet_user": [*INTERNAL],
+    "project.group_project_manager": [
+        *INTERNAL,
+        "hr_timesheet.group_hr_timesheet_approver",
+        "hr_timesheet.group_hr_timesheet_user",
+        "project.group_project_user",
+    ],
+    "project.group_project_user": [*INTERNAL],
+    "sales_team.group_sale_manager": [*INTERNAL, "sales_team.group_sale_salesman"],
+    "sales_team.group_sale_salesman": [*INTERNAL],
+    "svc_approval_matrix.group_approval_manager": [
+        "base.group_user",
+        "svc_approval_matrix.group_approval_user",
+    ],
+    "svc_approval_matrix.group_approval_user": ["base.group_user"],
+    "svc_ops_base.group_ops_manager": ["svc_ops_base.group_ops_user"],
+    "svc_procurement_orchestration.group_procurement_manager": [*INTERNAL],
+    "svc_procurement_orchestration.group_procurement_user": [*INTERNAL],
+    "svc_resource_planning.group_resource_manager": [*INTERNAL, "svc_resource_planning.group_resource_user"],
+    "svc_resource_planning.group_resource_user": [*INTERNAL],
+    "svc_warehouse_kits.group_kits_manager": [*INTERNAL, "svc_warehouse_kits.group_kits_user"],
+    "svc_warehouse_kits.group_kits_user": [*INTERNAL],
+}
+
 # Multi-company models whose rows are not company data, with the reason (none today).
 COMPANY_RULE_EXEMPT = {}
 
@@ -145,7 +179,7 @@ class TestAccessMatrix(TransactionCase):
 
     def _live_matrix(self):
         """Every ACL row on an svc.* model, plus every row a suite module defines on any model."""
-        access = self.env["ir.model.access"].sudo().with_context(active_test=False)
+        access = self.env["ir.model.access"].sudo()  # active rows: an archived row grants nothing
         rows = access.search([("model_id.model", "=like", "svc.%")])
         suite_ids = (
             self.env["ir.model.data"]
@@ -153,13 +187,9 @@ class TestAccessMatrix(TransactionCase):
             .search([("model", "=", "ir.model.access"), ("module", "in", SUITE)])
             .mapped("res_id")
         )
-        rows |= access.browse(suite_ids).exists()
+        rows |= access.browse(suite_ids).exists().filtered("active")
         live = defaultdict(dict)
-        inactive = []
         for row in rows:
-            if not row.active:
-                inactive.append(row)
-                continue
             group = row.group_id.get_external_id()[row.group_id.id] if row.group_id else EVERYONE
             group = group or f"res.groups({row.group_id.id}) {row.group_id.full_name}"
             live[row.model_id.model][group] = _merge(live[row.model_id.model].get(group, ""), _letters(row))
@@ -225,8 +255,8 @@ class TestAccessMatrix(TransactionCase):
     def test_each_user_gets_what_the_matrix_gives_their_groups(self):
         """The ORM's own check, per user: one user per group of the matrix and the demo users.
 
-        A user's rights are the union of the rights of all their groups (implied included),
-        so this also catches a group that implies more than intended.
+        A user's rights are the union of the rights of all their groups, implied included:
+        this proves Odoo enforces the matrix as read (no other source of rights).
         """
         users = self.env["res.users"]
         groups = sorted({group for grants in ACCESS_MATRIX.values() for group in grants} - {EVERYONE})
@@ -258,6 +288,23 @@ class TestAccessMatrix(TransactionCase):
         print(f"access matrix: {attempts} rights checked for {len(users)} users")
         self.assertFalse(differences, "\n".join(differences))
 
+    def test_group_implications_are_reviewed(self):
+        """A group that comes to imply another group of the matrix widens access as surely
+        as a new ACL row: which matrix groups each group implies is declared too."""
+        matrix_groups = {group for grants in ACCESS_MATRIX.values() for group in grants} - {EVERYONE}
+        names = sorted(matrix_groups | {f"{module}.{xmlid}" for module, xmlid in self._suite_groups()})
+        live = {}
+        for name in names:
+            implied = self.env.ref(name).trans_implied_ids
+            live[name] = sorted(set(implied.get_external_id().values()) & matrix_groups)
+        print(f"group implications: {len(names)} groups checked")
+        differences = [
+            f"{name}: matrix says {IMPLIED_MATRIX_GROUPS.get(name, [])}, the database {live[name]}"
+            for name in names
+            if sorted(IMPLIED_MATRIX_GROUPS.get(name, [])) != live[name]
+        ]
+        self.assertFalse(differences, "Review, then update IMPLIED_MATRIX_GROUPS:\n" + "\n".join(differences))
+
     def _suite_groups(self):
         data = (
             self.env["ir.model.data"].sudo().search([("model", "=", "res.groups"), ("module", "in", SUITE)])
@@ -267,7 +314,11 @@ class TestAccessMatrix(TransactionCase):
     def test_multi_company_models_have_a_company_rule(self):
         """Every suite model with a stored company_id has a global rule on the user's companies."""
         rules = self.env["ir.rule"].sudo().search([("global", "=", True), ("perm_read", "=", True)])
-        ruled = {rule.model_id.model for rule in rules if "company_ids" in (rule.domain_force or "")}
+        ruled = {
+            rule.model_id.model
+            for rule in rules
+            if "company_id" in (rule.domain_force or "") and "company_ids" in (rule.domain_force or "")
+        }
         attempts, missing = 0, []
         for model in self.suite_models:
             field = self.env[model]._fields.get("company_id")
