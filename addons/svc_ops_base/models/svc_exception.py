@@ -136,6 +136,10 @@ class SvcException(models.Model):
             ):
                 open_by_ref[(model, exception.res_id)] = exception
         now = fields.Datetime.now()
+        # the owners' companies in one query (an owner must be a user of the exception's company)
+        self.env["res.users"].sudo().concat(*(item["owner"] for item in items if item.get("owner"))).fetch(
+            ["company_ids"]
+        )
         to_create, refs_to_create = [], []
         for ref, item in items_by_ref.items():
             name, _sep, _details = item["message"].partition("\n")
