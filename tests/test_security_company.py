@@ -56,6 +56,10 @@ class TestCompanyIsolation(TransactionCase):
         only_a = {"company_id": cls.company_a.id, "company_ids": [(6, 0, cls.company_a.ids)]}
         cls.requester_a = new_test_user(env, "iso_requester_a", groups=USER_GROUPS, **only_a)
         cls.approver_a = new_test_user(env, "iso_approver_a", groups=USER_GROUPS, **only_a)
+        cls.user_ab = new_test_user(
+            env, "iso_user_ab", groups=USER_GROUPS, company_id=cls.company_b.id,
+            company_ids=[(6, 0, (cls.company_a | cls.company_b).ids)],
+        )  # fmt: skip
         cls.emergency_a = new_test_user(
             env,
             "iso_emergency_a",
@@ -328,6 +332,7 @@ class TestCompanyIsolation(TransactionCase):
         """Approver groups span companies; the engine must still ask only company A's users,
         and give company A's exceptions only to owners of company A."""
         self.assertIn(self.approver_a, self.request.approver_ids)
+        self.assertIn(self.user_ab, self.request.approver_ids, "a user of both companies may approve")
         self._check(
             "a user of B is asked to approve A's request", not self.request.approver_ids & self.outsiders
         )
