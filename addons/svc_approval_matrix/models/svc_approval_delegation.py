@@ -19,9 +19,21 @@ class SvcApprovalDelegation(models.Model):
     note = fields.Char()
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
 
-    @api.constrains("delegator_id", "delegate_id", "date_from", "date_to")
+    @api.constrains("delegator_id", "delegate_id", "date_from", "date_to", "company_id")
     def _check_delegation(self):
         for delegation in self:
+            outsiders = (delegation.delegator_id | delegation.delegate_id).filtered(
+                lambda user, company=delegation.company_id: company not in user.company_ids
+            )
+            if outsiders:
+                raise ValidationError(
+                    _(
+                        "%(users)s cannot decide for %(company)s (not a user of that company): "
+                        "delegate to a user of the company.",
+                        users=", ".join(outsiders.mapped("name")),
+                        company=delegation.company_id.name,
+                    )
+                )
             if delegation.delegator_id == delegation.delegate_id:
                 raise ValidationError(_("A user cannot delegate to themselves: choose another delegate."))
             if delegation.date_to < delegation.date_from:

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -125,6 +125,28 @@ class SvcApprovalRequest(models.Model):
         """The current user and everyone who delegated to them today."""
         return self.env.user | self.env["svc.approval.delegation"]._delegators_of(self.env.user)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        requests = super().create(vals_list)
+        requests._drop_foreign_approvers()
+        return requests
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "approver_ids" in vals or "company_id" in vals:
+            self._drop_foreign_approvers()
+        return result
+
+    def _drop_foreign_approvers(self):
+        """Whoever set them (a step, an escalation, an emergency review), approvers are users
+        of the request's company: a user of another company is never asked, nor told."""
+        for request in self:
+            foreign = request.approver_ids.filtered(
+                lambda user, req=request: req.company_id not in user.company_ids
+            )
+            if foreign:
+                request.write({"approver_ids": [Command.unlink(user.id) for user in foreign]})
+
     def action_approve(self, comment=None):
         """Approve from the request list: the same rules as on the documents."""
         for documents in self._documents_by_model():
@@ -230,7 +252,9 @@ class SvcApprovalRequest(models.Model):
         log_values = []
         for request in overdue:
             step = request.step_id
-            extra = step._escalation_users() - request.requester_id - request.approved_by_ids
+            extra = (
+                step._escalation_users(request.company_id) - request.requester_id - request.approved_by_ids
+            )
             request.write(
                 {
                     "state": "escalated",

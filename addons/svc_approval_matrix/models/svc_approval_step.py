@@ -57,8 +57,27 @@ class SvcApprovalStep(models.Model):
                         )
                     )
 
+    @api.constrains("user_ids", "escalation_user_ids")
+    def _check_approver_companies(self):
+        """A user who cannot open the policy's company cannot decide its documents."""
+        for step in self:
+            outsiders = (step.user_ids | step.escalation_user_ids).filtered(
+                lambda user, company=step.company_id: company not in user.company_ids
+            )
+            if step.company_id and outsiders:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s: %(users)s cannot approve for %(company)s (not a user of that company). "
+                        "Give them access to the company first, or choose other approvers.",
+                        step=step.name,
+                        users=", ".join(outsiders.mapped("name")),
+                        company=step.company_id.name,
+                    )
+                )
+
     def _resolve_approvers(self, document, requester):
-        """The users who may decide this step for `document`: never the requester (SoD)."""
+        """The users who may decide this step for `document`: never the requester (SoD),
+        never a user who cannot open the document's company (a group spans companies)."""
         self.ensure_one()
         if self.approver_type == "user":
             users = self.user_ids
@@ -68,11 +87,19 @@ class SvcApprovalStep(models.Model):
             users = document[self.field_name]
         else:
             users = self._requester_manager(requester)
-        return users.filtered(lambda user: user.active and not user.share) - requester
+        company = document._svc_approval_company()
+        return (
+            users.filtered(lambda user: user.active and not user.share and company in user.company_ids)
+            - requester
+        )
 
-    def _escalation_users(self):
+    def _escalation_users(self, company=None):
+        """Who an overdue step escalates to: active users of `company` (the step's by default)."""
         self.ensure_one()
-        return (self.escalation_user_ids | self.escalation_group_id.users).filtered("active")
+        company = company or self.company_id
+        return (self.escalation_user_ids | self.escalation_group_id.users).filtered(
+            lambda user: user.active and (not company or company in user.company_ids)
+        )
 
     @api.model
     def _requester_manager(self, requester):

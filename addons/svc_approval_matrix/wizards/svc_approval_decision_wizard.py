@@ -1,6 +1,7 @@
+import ast
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.safe_eval import safe_eval
 
 
 class SvcApprovalDecisionWizard(models.TransientModel):
@@ -23,7 +24,9 @@ class SvcApprovalDecisionWizard(models.TransientModel):
         self.ensure_one()
         if self.res_model not in self.env or "approval_state" not in self.env[self.res_model]._fields:
             raise UserError(_("%s is not a document governed by approval policies.", self.res_model))
-        documents = self.env[self.res_model].browse(safe_eval(self.res_ids)).exists()
+        documents = self.env[self.res_model].browse(self._document_ids()).exists()
+        if not documents:
+            raise UserError(_("The documents to decide no longer exist: reload the list."))
         if self.decision == "approve":
             documents.action_approve(comment=self.comment)
         elif self.decision == "reject":
@@ -31,3 +34,23 @@ class SvcApprovalDecisionWizard(models.TransientModel):
         else:
             documents.action_emergency_release(self.comment)
         return {"type": "ir.actions.act_window_close"}
+
+    def _document_ids(self):
+        """The ids in `res_ids` ("[1, 2]", as the documents' button writes it); anything else
+        is refused with a sentence, never evaluated."""
+        try:
+            ids = ast.literal_eval(self.res_ids or "")
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            ids = None
+        if isinstance(ids, int) and not isinstance(ids, bool):
+            ids = [ids]
+        if (
+            not isinstance(ids, list | tuple)
+            or not ids
+            or not all(
+                isinstance(res_id, int) and not isinstance(res_id, bool) and 0 < res_id < 2**31
+                for res_id in ids
+            )
+        ):
+            raise UserError(_("Documents to decide must be a list of record ids, e.g. [7, 12]."))
+        return list(ids)

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .rpc_args import records_argument
 
@@ -71,6 +71,21 @@ class SvcException(models.Model):
     def _group_expand_states(self, states, domain, order):
         return [key for key, _label in self._fields["state"].selection]
 
+    @api.constrains("owner_id", "company_id")
+    def _check_owner_company(self):
+        """The owner works the exception, so they must be able to open it: a user of its company."""
+        for exception in self:
+            if exception.owner_id and exception.company_id not in exception.owner_id.company_ids:
+                raise ValidationError(
+                    _(
+                        "%(user)s cannot own exception '%(name)s': they are not a user of %(company)s. "
+                        "Choose an owner of that company.",
+                        user=exception.owner_id.name,
+                        name=exception.name,
+                        company=exception.company_id.name,
+                    )
+                )
+
     def init(self):
         """At most one open exception per record and key, even under concurrent raises."""
         self.env.cr.execute(
@@ -123,6 +138,10 @@ class SvcException(models.Model):
             ):
                 open_by_ref[(model, exception.res_id)] = exception
         now = fields.Datetime.now()
+        # the owners' companies in one query (an owner must be a user of the exception's company)
+        self.env["res.users"].sudo().concat(*(item["owner"] for item in items if item.get("owner"))).fetch(
+            ["company_ids"]
+        )
         to_create, refs_to_create = [], []
         for ref, item in items_by_ref.items():
             name, _sep, _details = item["message"].partition("\n")
@@ -132,19 +151,20 @@ class SvcException(models.Model):
                 "category": category,
                 "severity": item.get("severity") or severity,
             }
-            if item.get("owner"):
-                values["owner_id"] = item["owner"].id
             if item.get("deadline"):
                 values["deadline"] = item["deadline"]
             exception = open_by_ref.get(ref)
+            record = item["record"]
+            company = exception.company_id if exception else None
+            if not company:
+                company = (record.company_id if "company_id" in record._fields else False) or self.env.company
+            # an owner who cannot open the company's exceptions is left out: a manager assigns one
+            if item.get("owner") and company in item["owner"].company_ids:
+                values["owner_id"] = item["owner"].id
             if exception:
                 exception.write(dict(values, occurrences=exception.occurrences + 1, last_seen=now))
                 continue
-            record = item["record"]
-            company = record.company_id if "company_id" in record._fields else False
-            values.update(
-                res_model=ref[0], res_id=ref[1], key=key, company_id=(company or self.env.company).id
-            )
+            values.update(res_model=ref[0], res_id=ref[1], key=key, company_id=company.id)
             to_create.append(values)
             refs_to_create.append(ref)
         open_by_ref.update(zip(refs_to_create, queue.create(to_create), strict=True))

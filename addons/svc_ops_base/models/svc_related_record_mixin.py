@@ -14,10 +14,19 @@ class SvcRelatedRecordMixin(models.AbstractModel):
     _description = "Row About a Business Record"
 
     @api.depends("res_model", "res_id")
+    @api.depends_context("uid")
     def _compute_res_name(self):
+        """The record's name even when its rules hide it from the viewer, but never the name
+        of another company's record: a row pointed at one must not reveal it."""
+        companies = self.env.user.company_ids
         for row in self:
             record = row._related_record()
-            row.res_name = record.sudo().display_name if record else False
+            if not record:
+                row.res_name = False
+            elif self.env.su or "company_id" not in record._fields or record.sudo().company_id <= companies:
+                row.res_name = record.sudo().display_name
+            else:
+                row.res_name = _("%s of another company", record._description)
 
     def action_open_record(self):
         """Open the record this row is about."""

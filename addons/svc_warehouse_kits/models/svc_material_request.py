@@ -23,6 +23,7 @@ class SvcMaterialRequest(models.Model):
     _svc_approval_state_field = "state"
     _svc_approval_gated_states = ("approved", "in_progress", "done")
     _order = "priority desc, needed_date, id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
     project_id = fields.Many2one("project.project", tracking=True, index=True, check_company=True)
