@@ -1,6 +1,7 @@
 from . import (
     svc_approval_decision_link,
     svc_approval_delegation,
+    svc_approval_line_mixin,
     svc_approval_log,
     svc_approval_mixin,
     svc_approval_policy,

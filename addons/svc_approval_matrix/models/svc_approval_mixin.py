@@ -138,14 +138,8 @@ class SvcApprovalMixin(models.AbstractModel):
                     docs=", ".join(self.mapped("display_name")),
                 )
             )
-        watched = self._svc_approval_governed_fields() & set(vals)
-        approved = self.browse()
-        # only the engine's own (superuser) writes may skip re-approval
-        if not (self.env.su and self.env.context.get("svc_approval_no_reset")):
-            approved = self.filtered(
-                lambda doc: doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change
-            )
-        amounts = {doc.id: doc._svc_approval_amount() for doc in approved}
+        governed = self._svc_approval_governed_fields() & set(vals)
+        before = self._svc_approval_snapshot()
         field = self._svc_approval_state_field
         entering = self.browse()
         if field and vals.get(field) in self._svc_approval_gated_states:
@@ -154,11 +148,69 @@ class SvcApprovalMixin(models.AbstractModel):
         if entering:
             # checked on the values just written (an amount changed in the same call counts)
             entering._svc_approval_gate()
-        changed = approved.filtered(lambda doc: watched or doc._svc_approval_amount() > amounts[doc.id])
-        if changed:
-            changed._svc_approval_reset(_("Governed fields changed after approval."))
-            changed.action_request_approval()
+        if before:
+            self._svc_approval_recheck(before, governed and _("changed %s", ", ".join(sorted(governed))))
         return result
+
+    # ---------------------------------------------------- what was decided
+    def _svc_approval_snapshot(self):
+        """{document: amount} before a change, for the documents a change can send back:
+        pending ones (the change may route them to another policy) and approved ones whose
+        policy asks to re-approve on change. Empty for the engine's own writes."""
+        if self.env.su and self.env.context.get("svc_approval_no_reset"):
+            return {}
+        watched = self.filtered(
+            lambda doc: doc.approval_state == "pending"
+            or (doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change)
+        )
+        return {doc: doc._svc_approval_amount() for doc in watched}
+
+    def _svc_approval_recheck(self, before, governed_change=None):
+        """After a change of the header or of the lines: send back to approval what the
+        decision no longer covers, with the before and after in the audit log.
+
+        An approved document goes back when `governed_change` (a sentence, or None) names
+        governed fields or lines, or when its amount rose beyond its policy's tolerance. A
+        pending one is routed again when the change makes another policy govern it.
+        """
+        pending = [doc for doc in before if doc.approval_state == "pending"]
+        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(
+            self.browse([doc.id for doc in pending])
+        )
+        reasons = {}
+        for doc, amount_before in before.items():
+            amount = doc._svc_approval_amount()
+            what = [governed_change] if governed_change else []
+            if amount != amount_before:
+                what.append(
+                    _(
+                        "amount %(before)s -> %(after)s",
+                        before=f"{amount_before:,.2f}",
+                        after=f"{amount:,.2f}",
+                    )
+                )
+            if not what:
+                continue
+            if doc.approval_state == "pending":
+                if policy_by_document[doc] != doc.approval_policy_id:
+                    reasons[doc] = _("Changed while waiting for approval (%(what)s): routed again, policy %(policy)s.",
+                                     what="; ".join(what), policy=policy_by_document[doc].name or _("none"))  # fmt: skip
+            elif governed_change or doc.approval_policy_id._svc_beyond_tolerance(amount_before, amount):
+                reasons[doc] = _("Changed after approval (%s): approval asked again.", "; ".join(what))
+        if reasons:
+            changed = self.browse([doc.id for doc in reasons])
+            changed._svc_approval_reset({doc.id: reason for doc, reason in reasons.items()})
+            changed.action_request_approval()
+
+    def _svc_approval_governed_line_fields(self):
+        """Fields of the lines (`svc.approval.line.mixin`) whose change is a change of what was
+        decided, whatever the amount (the product); a line added or removed always is."""
+        return set()
+
+    def _svc_approval_amount_line_fields(self):
+        """Fields of the lines that move the approval amount (quantity, price): their change
+        sends an approved document back when the amount rises beyond the policy's tolerance."""
+        return set()
 
     # -------------------------------------------------------------- actions
     def action_request_approval(self):
@@ -606,11 +658,15 @@ class SvcApprovalMixin(models.AbstractModel):
 
     def _svc_approval_reset(self, reason):
         """Send documents back to the start of their approval: every step of the previous
-        round is cancelled (decisions stay in the audit log), so the new round starts clean."""
+        round is cancelled (decisions stay in the audit log), so the new round starts clean.
+        `reason`: one sentence for all, or {document id: sentence}."""
         self.approval_request_ids.filtered(lambda req: req.state != "cancelled").sudo().write(
             {"state": "cancelled"}
         )
-        self.env["svc.approval.log"]._record([doc._svc_document_log_values("reset", reason) for doc in self])
+        reasons = reason if isinstance(reason, dict) else dict.fromkeys(self.ids, reason)
+        self.env["svc.approval.log"]._record(
+            [doc._svc_document_log_values("reset", reasons[doc.id]) for doc in self]
+        )
         self.sudo().with_context(svc_approval_no_reset=True).write({"approval_state": "not_required"})
 
     def _svc_post(self, body):

@@ -40,7 +40,20 @@ class SvcApprovalPolicy(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     reapprove_on_change = fields.Boolean(
         "Re-approve on Change",
-        help="An approved document whose amount rises, or whose governed fields change, goes back to pending.",
+        help="An approved document whose amount rises beyond the tolerance, or whose governed fields or "
+        "lines change, goes back to pending.",
+    )
+    reapprove_tolerance_pct = fields.Float(
+        "Tolerance (%)",
+        tracking=True,
+        help="A rise of the approved amount up to this percentage keeps the approval.",
+    )
+    reapprove_tolerance_amount = fields.Monetary(
+        "Tolerance (Amount)",
+        currency_field="currency_id",
+        tracking=True,
+        help="A rise of the approved amount up to this amount keeps the approval. With both tolerances "
+        "set, a rise must stay within both; with none, any rise goes back.",
     )
     step_ids = fields.One2many("svc.approval.step", "policy_id", "Steps", copy=True)
 
@@ -75,6 +88,24 @@ class SvcApprovalPolicy(models.Model):
         if "company_id" not in documents._fields:
             return []
         return ["|", ("company_id", "=", False), ("company_id", "=", self.company_id.id)]
+
+    def _svc_beyond_tolerance(self, approved_amount, amount):
+        """The amount rose past what this policy tolerates after approval: any rise when no
+        tolerance is set, else a rise beyond either tolerance that is set (the percentage of
+        the approved amount, the amount)."""
+        self.ensure_one()
+        rise = amount - approved_amount
+        if rise <= 0:
+            return False
+        limits = [
+            limit
+            for limit in (
+                abs(approved_amount) * self.reapprove_tolerance_pct / 100,
+                self.reapprove_tolerance_amount,
+            )
+            if limit > 0
+        ]
+        return not limits or rise > min(limits)
 
     def _amount_matches(self, amount):
         self.ensure_one()

@@ -132,6 +132,13 @@ class PurchaseOrder(models.Model):
             self.date_order or fields.Date.today(),
         )
 
+    def _svc_approval_governed_line_fields(self):
+        """What the approver saw on each line, whatever the amount: the product."""
+        return {"product_id"}
+
+    def _svc_approval_amount_line_fields(self):
+        return {"product_qty", "product_uom", "price_unit", "taxes_id"}
+
     def _svc_approval_requester(self):
         """Whoever confirms asks for approval (never allowed to approve it); a scheduled action
         asks on behalf of the order's buyer."""

@@ -5,7 +5,9 @@ class PurchaseOrderLine(models.Model):
     """Each line compares its unit price with a reference: the vendor's price list entry, or
     else the last confirmed purchase price of the product (advisory, never blocking)."""
 
-    _inherit = "purchase.order.line"
+    _name = "purchase.order.line"
+    _inherit = ["purchase.order.line", "svc.approval.line.mixin"]
+    _svc_approval_document_field = "order_id"
 
     price_reference = fields.Float(
         "Reference Price",

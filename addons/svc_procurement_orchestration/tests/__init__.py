@@ -1,6 +1,7 @@
 from . import (
     test_ack_followup,
     test_acknowledgment,
+    test_decision_scope,
     test_late_inbound,
     test_po_approval,
     test_price_variance,

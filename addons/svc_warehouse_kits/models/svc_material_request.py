@@ -154,6 +154,12 @@ class SvcMaterialRequest(models.Model):
     def _svc_approval_requester(self):
         return self.requested_by_id
 
+    def _svc_approval_governed_line_fields(self):
+        return {"product_id"}
+
+    def _svc_approval_amount_line_fields(self):
+        return {"quantity", "uom_id"}
+
     def _svc_on_approved(self):
         self.write({"state": "approved"})
         self._launch_fulfilment()

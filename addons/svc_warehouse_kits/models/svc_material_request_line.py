@@ -6,7 +6,9 @@ class SvcMaterialRequestLine(models.Model):
     """One product of a material request, with what Odoo reserved and delivered for it."""
 
     _name = "svc.material.request.line"
+    _inherit = ["svc.approval.line.mixin"]
     _description = "Material Request Line"
+    _svc_approval_document_field = "request_id"
     _order = "request_id, sequence, id"
 
     request_id = fields.Many2one("svc.material.request", required=True, ondelete="cascade", index=True)

@@ -1,4 +1,5 @@
 from . import (
+    test_decision_scope,
     test_dispatch_control,
     test_dispatch_without_approver,
     test_kit,
