@@ -420,7 +420,14 @@ class SvcApprovalMixin(models.AbstractModel):
             document.approval_request_ids.filtered(
                 lambda req: req.state in ("waiting", *ACTIVE_STATES)
             ).sudo().write({"state": "cancelled"})
-            reviewers = reviewers_group.users.filtered(lambda user: not user.share) - self.env.user
+            company = document._svc_approval_company()
+            # who released never reviews the release; only the policy managers of the document's company do
+            reviewers = (
+                reviewers_group.users.filtered(
+                    lambda user, company=company: not user.share and company in user.company_ids
+                )
+                - self.env.user
+            )
             review = (
                 self.env["svc.approval.request"]
                 .sudo()
