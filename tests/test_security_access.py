@@ -117,6 +117,10 @@ ACCESS_MATRIX = {
         "project.group_project_manager": "r",
         "account.group_account_invoice": "r",
     },
+    "svc.billing.hold.wizard": {
+        "project.group_project_user": "rwcu",
+        "account.group_account_invoice": "rwcu",
+    },
     # Core models: the suite grants nothing on them (a row here would be reviewed like the rest).
 }
 
