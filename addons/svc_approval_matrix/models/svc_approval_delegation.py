@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .svc_approval_request import ACTIVE_STATES
+
 
 class SvcApprovalDelegation(models.Model):
     """While the delegator is away, the delegate decides in their name (logged "on behalf of")."""
@@ -49,7 +51,73 @@ class SvcApprovalDelegation(models.Model):
                 for delegation in delegations
             ]
         )
+        delegations._svc_move_activities()
         return delegations
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"delegator_id", "delegate_id", "date_from", "date_to", "active"} & set(vals):
+            self._svc_move_activities()
+        return result
+
+    def _svc_move_activities(self):
+        """Hand the open approval to-dos of the delegators to their delegates, for the delegations
+        that are current today: the delegate now decides, so the to-do is theirs.
+
+        A to-do stays with the delegator on a document the delegate requested (the requester
+        never decides their own document), and is deleted where the delegate already has one
+        for the same step (one to-do per person and step). Delegations that start on a later
+        day are handled by the daily job (`_cron_move_activities`).
+        """
+        today = fields.Date.context_today(self)
+        current = self.filtered(
+            lambda delegation: delegation.active and delegation.date_from <= today <= delegation.date_to
+        )
+        if not current:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("svc_approval_request_id.state", "in", ACTIVE_STATES),
+                    ("user_id", "in", current.delegator_id.ids),
+                ]
+            )
+        )
+        quick = activities.with_context(mail_activity_quick_update=True)
+        for delegation in current:
+            delegate = delegation.delegate_id
+            mine = quick.filtered(
+                lambda activity, delegation=delegation: activity.user_id == delegation.delegator_id
+                and activity.svc_approval_request_id.requester_id != delegation.delegate_id
+            )
+            duplicate = mine.filtered(
+                lambda activity, delegate=delegate: delegate
+                in activity.svc_approval_request_id.approval_activity_ids.user_id
+            )
+            duplicate.unlink()
+            if mine - duplicate:
+                (mine - duplicate).write({"user_id": delegate.id})
+
+    @api.model
+    def _cron_move_activities(self):
+        """Daily: the delegations that start today take over their delegators' to-dos."""
+        today = fields.Date.context_today(self)
+        self.search([("date_from", "<=", today), ("date_to", ">=", today)])._svc_move_activities()
+
+    @api.model
+    def _delegates_of(self, users, day=None):
+        """{delegator: delegate} for those of `users` who are away on `day` (today by default);
+        with several current delegations, the one that started last."""
+        day = day or fields.Date.context_today(self)
+        delegations = self.sudo().search(
+            [("delegator_id", "in", users.ids), ("date_from", "<=", day), ("date_to", ">=", day)]
+        )
+        delegates = {}
+        for delegation in delegations:
+            delegates.setdefault(delegation.delegator_id, delegation.delegate_id)
+        return delegates
 
     @api.model
     def _delegators_of(self, user, day=None):

@@ -204,6 +204,7 @@ class SvcApprovalMixin(models.AbstractModel):
             .create(request_values)
         )
         first_steps = requests.filtered(lambda request: request.state == "pending")
+        first_steps._svc_open_activities()
         log = self.env["svc.approval.log"]
         log._record(
             [request._log_values("requested", user=self.env.user, document=self.browse(request.res_id))
@@ -239,6 +240,11 @@ class SvcApprovalMixin(models.AbstractModel):
         for seat, seat_requests in _group(claims, key=lambda claim: claim[2], value=lambda claim: claim[1]):
             seat_requests.sudo().write({"approved_by_ids": [Command.link(seat.id)]})
         completed = requests.filtered(lambda request: len(request.approved_by_ids) >= request.min_approvals)
+        # a step that still needs another approver: only the decider's (and the seat's) to-do goes
+        (requests - completed)._svc_close_activities(
+            feedback=comment or False,
+            only={(request.id, user.id) for _doc, request, seat in claims for user in seat | self.env.user},
+        )
         log_values, to_finish, to_activate, reviewed = [], self.browse(), [], self.browse()
         for document, request, seat in claims:
             on_behalf = seat if seat != self.env.user else None
@@ -368,6 +374,7 @@ class SvcApprovalMixin(models.AbstractModel):
                     }
                 )
             )
+            review._svc_open_activities()
             document.sudo().with_context(svc_approval_no_reset=True).write(
                 {"approval_state": "emergency", "approval_policy_id": policy.id}
             )
