@@ -280,8 +280,8 @@ class SvcApprovalMixin(models.AbstractModel):
                 "approval_emergency_review",
                 _("Post-event review approved by %s.", self.env.user.name),
             )
-        for following in to_activate:
-            following.sudo()._activate()
+        if to_activate:
+            self.env["svc.approval.request"].concat(*to_activate).sudo()._activate()
         if to_finish:
             # authorised above: the outcome runs as the system (an approver need not have
             # the rights to create the transfers or orders the document triggers)

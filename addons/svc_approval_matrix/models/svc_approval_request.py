@@ -6,7 +6,7 @@ from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 ACTIVE_STATES = ("pending", "escalated")
 
@@ -251,7 +251,31 @@ class SvcApprovalRequest(models.Model):
                         "svc_approval_request_id": request.id,
                     }
                 )  # fmt: skip
-        return self.env["mail.activity"]._svc_create_batch(values_list)
+        activities = self.env["mail.activity"]._svc_create_batch(values_list)
+        self._svc_tell_approvers(activities)
+        return activities
+
+    @api.model
+    def _svc_tell_approvers(self, activities):
+        """Tell the people just given a to-do, once: one message per document naming them, in
+        their Inbox or by e-mail as each prefers (Odoo's notification preference; e-mails go
+        through the mail queue). The to-dos are created without Odoo's assignment e-mail, one
+        rendered and sent per activity: `_svc_post_batch` notifies the whole batch at once.
+        Documents without a chatter have the to-do only."""
+        for model, model_activities in activities.grouped("res_model").items():
+            documents = self.env[model].sudo()
+            if not hasattr(documents, "_svc_post_batch"):
+                continue
+            posts = {}
+            for res_id, todos in model_activities.grouped("res_id").items():
+                posts[res_id] = {
+                    "subject": todos[0].summary,
+                    "body": _("%(summary)s: a to-do for %(approvers)s, due %(deadline)s.",
+                              summary=todos[0].summary, approvers=", ".join(todos.user_id.mapped("name")),
+                              deadline=format_date(self.env, todos[0].date_deadline)),
+                    "partner_ids": todos.user_id.partner_id.ids,
+                }  # fmt: skip
+            documents._svc_post_batch(posts)
 
     def _svc_close_activities(self, feedback=False, only=None):
         """Close the to-dos of these steps, or of the (request id, user id) pairs in `only`.

@@ -43,6 +43,11 @@ class TestApproverActivities(ApprovalCase):
         )
         self.assertEqual(first.approval_activity_ids, todo)
         self.assertEqual(todo.svc_approval_request_id, first)
+        told = doc.sudo().message_ids.filtered(
+            lambda message: self.approver.partner_id in message.partner_ids
+        )
+        self.assertEqual(len(told), 1, "told once, in their Inbox or by e-mail as they prefer")
+        self.assertEqual(told.subject, todo.summary)
 
         doc.with_user(self.approver).action_approve(comment="Fine by me")
         self.assertFalse(self._todos(doc, self.approver), "the decided step's to-do is gone")
@@ -53,6 +58,10 @@ class TestApproverActivities(ApprovalCase):
         todos = self._todos(doc)
         self.assertEqual(todos.user_id, self.finance | self.approver2, "the next step's approvers get theirs")
         self.assertEqual(len(todos), 2, "one each")
+        told = doc.sudo().message_ids.filtered(lambda message: self.finance.partner_id in message.partner_ids)
+        self.assertEqual(
+            told.partner_ids, (self.finance | self.approver2).partner_id, "one message for the step"
+        )
         self.assertEqual(todos.svc_approval_request_id, second)
         self.assertEqual(todos[0].date_deadline, fields.Date.context_today(todos[0], second.due_at))
 
