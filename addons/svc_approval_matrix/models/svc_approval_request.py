@@ -207,8 +207,8 @@ class SvcApprovalRequest(models.Model):
 
         An approver away on a current delegation has the to-do go to their delegate (unless the
         delegate requested the document: the requester never gets the approver's to-do). One
-        create for all steps of the batch (`_svc_create_batch`: no assignment e-mail per
-        activity, the to-do itself is the notice); documents without activities are skipped.
+        create for all steps of the batch (`_svc_create_batch`), one batched notice
+        (`_svc_tell_approvers`); documents without activities are skipped.
         """
         requests = self.filtered(
             lambda request: request.state in ACTIVE_STATES
