@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -55,9 +57,29 @@ class SvcApprovalDelegation(models.Model):
         return delegations
 
     def write(self, vals):
+        """A delegation that starts, ends or changes hands moves the open to-dos with it."""
+        if not {"delegator_id", "delegate_id", "date_from", "date_to", "active"} & set(vals):
+            return super().write(vals)
+        before = {(delegation.delegator_id, delegation.delegate_id) for delegation in self._svc_current()}
         result = super().write(vals)
-        if {"delegator_id", "delegate_id", "date_from", "date_to", "active"} & set(vals):
-            self._svc_move_activities()
+        current = self._svc_current()
+        self._svc_give_back(
+            before - {(delegation.delegator_id, delegation.delegate_id) for delegation in current}
+        )
+        current._svc_move_activities()
+        return result
+
+    def _svc_current(self):
+        """These delegations that are in force today."""
+        today = fields.Date.context_today(self)
+        return self.filtered(
+            lambda delegation: delegation.active and delegation.date_from <= today <= delegation.date_to
+        )
+
+    def unlink(self):
+        pairs = {(delegation.delegator_id, delegation.delegate_id) for delegation in self._svc_current()}
+        result = super().unlink()
+        self._svc_give_back(pairs)
         return result
 
     def _svc_move_activities(self):
@@ -69,10 +91,7 @@ class SvcApprovalDelegation(models.Model):
         for the same step (one to-do per person and step). Delegations that start on a later
         day are handled by the daily job (`_cron_move_activities`).
         """
-        today = fields.Date.context_today(self)
-        current = self.filtered(
-            lambda delegation: delegation.active and delegation.date_from <= today <= delegation.date_to
-        )
+        current = self._svc_current()
         if not current:
             return
         activities = (
@@ -101,9 +120,44 @@ class SvcApprovalDelegation(models.Model):
                 (mine - duplicate).write({"user_id": delegate.id})
 
     @api.model
+    def _svc_give_back(self, pairs):
+        """Give the open approval to-dos back to the delegators of the [(delegator, delegate)]
+        pairs whose delegation is over (ended, archived, deleted or handed to someone else).
+
+        The steps where the delegator still has to decide lose the delegate's to-do taken over
+        for them (not one the delegate holds as an approver in their own right), then get their
+        missing to-dos again (`_svc_open_activities`: the delegator's, or another current
+        delegate's).
+        """
+        if not pairs:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("svc_approval_request_id.state", "in", ACTIVE_STATES),
+                    ("user_id", "in", list({delegate.id for _delegator, delegate in pairs})),
+                ]
+            )
+        )
+        requests = self.env["svc.approval.request"].sudo()
+        for activity in activities:
+            request = activity.svc_approval_request_id
+            undecided = request.approver_ids - request.approved_by_ids
+            if any(delegate == activity.user_id and delegator in undecided for delegator, delegate in pairs):
+                requests |= request
+                if activity.user_id not in request.approver_ids:
+                    activity.unlink()
+        requests._svc_open_activities()
+
+    @api.model
     def _cron_move_activities(self):
-        """Daily: the delegations that start today take over their delegators' to-dos."""
+        """Daily: the delegations that start today take over their delegators' to-dos, those
+        that ended yesterday give them back."""
         today = fields.Date.context_today(self)
+        ended = self.search([("date_to", "=", today - timedelta(days=1))])
+        self._svc_give_back({(delegation.delegator_id, delegation.delegate_id) for delegation in ended})
         self.search([("date_from", "<=", today), ("date_to", ">=", today)])._svc_move_activities()
 
     @api.model

@@ -132,9 +132,40 @@ class TestApproverActivities(ApprovalCase):
         other = self._document()
         other.action_request_approval()
         self.assertEqual(self._todos(other).user_id, self.stranger, "submitted while away: to the delegate")
+        delegation.active = False
+        self.assertEqual(
+            self._todos(doc | other).user_id, self.approver, "back from the delegate once it is over"
+        )
+        self.assertEqual(len(self._todos(doc | other)), 2)
+        delegation.active = True
         doc.with_user(self.stranger).action_approve()
         self.assertFalse(self._todos(doc, self.stranger))
         self.assertFalse(self._todos(doc, self.approver))
+
+    def test_the_daily_job_hands_over_on_the_first_day_and_back_after_the_last(self):
+        doc = self._document()
+        doc.action_request_approval()
+        today = fields.Date.context_today(self.env["svc.approval.delegation"])
+        delegation = self.env["svc.approval.delegation"].create(
+            {"delegator_id": self.approver.id, "delegate_id": self.stranger.id,
+             "date_from": today + timedelta(days=1), "date_to": today + timedelta(days=2)}
+        )  # fmt: skip
+        Delegation = self.env["svc.approval.delegation"]
+        # the calendar moves on: the delegation starts today (as the job sees it on its first day)
+        self.env.cr.execute(
+            "UPDATE svc_approval_delegation SET date_from = %s, date_to = %s WHERE id = %s",
+            [today, today, delegation.id],
+        )
+        self.env.invalidate_all()
+        Delegation._cron_move_activities()
+        self.assertEqual(self._todos(doc).user_id, self.stranger)
+        self.env.cr.execute(
+            "UPDATE svc_approval_delegation SET date_from = %s, date_to = %s WHERE id = %s",
+            [today - timedelta(days=2), today - timedelta(days=1), delegation.id],
+        )
+        self.env.invalidate_all()
+        Delegation._cron_move_activities()
+        self.assertEqual(self._todos(doc).user_id, self.approver, "ended yesterday: back to the approver")
 
     def test_the_requester_never_gets_the_approvers_todo(self):
         doc = self._document(user=self.finance)
