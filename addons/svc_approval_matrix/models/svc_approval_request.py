@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -256,26 +256,47 @@ class SvcApprovalRequest(models.Model):
         return activities
 
     @api.model
-    def _svc_tell_approvers(self, activities):
-        """Tell the people just given a to-do, once: one message per document naming them, in
-        their Inbox or by e-mail as each prefers (Odoo's notification preference; e-mails go
-        through the mail queue). The to-dos are created without Odoo's assignment e-mail, one
-        rendered and sent per activity: `_svc_post_batch` notifies the whole batch at once.
-        Documents without a chatter have the to-do only."""
+    def _svc_tell_approvers(self, activities, listed=30):
+        """Tell the people just given to-dos, once per call: one message for each group of
+        people given the same documents, on the first of them, listing the to-dos (the first
+        `listed`). It reaches each person in their Inbox or by e-mail as they prefer (Odoo's
+        notification preference; e-mails go through the mail queue).
+
+        Odoo's own assignment e-mail is one rendered and sent per activity (the to-dos are
+        created without it): 1,000 documents submitted at once for one approver make one
+        message here, not 1,000. Documents without a chatter have the to-do only.
+        """
         for model, model_activities in activities.grouped("res_model").items():
             documents = self.env[model].sudo()
             if not hasattr(documents, "_svc_post_batch"):
                 continue
-            posts = {}
-            for res_id, todos in model_activities.grouped("res_id").items():
-                posts[res_id] = {
-                    "subject": todos[0].summary,
-                    "body": _("%(summary)s: a to-do for %(approvers)s, due %(deadline)s.",
-                              summary=todos[0].summary, approvers=", ".join(todos.user_id.mapped("name")),
-                              deadline=format_date(self.env, todos[0].date_deadline)),
-                    "partner_ids": todos.user_id.partner_id.ids,
-                }  # fmt: skip
-            documents._svc_post_batch(posts)
+            # people given the same steps get the same message
+            groups = {}
+            for user, todos in model_activities.grouped("user_id").items():
+                key = tuple(todos.svc_approval_request_id.ids)
+                groups[key] = (groups[key][0], groups[key][1] | user) if key in groups else (todos, user)
+            rounds = [{}]
+            for todos, users in groups.values():
+                res_id = todos[0].res_id
+                post_round = next((posts for posts in rounds if res_id not in posts), None)
+                if post_round is None:
+                    rounds.append(post_round := {})
+                lines = [
+                    _("%(summary)s, due %(deadline)s", summary=todo.summary,
+                      deadline=format_date(self.env, todo.date_deadline))
+                    for todo in todos[:listed]
+                ]  # fmt: skip
+                if len(todos) > listed:
+                    lines.append(_("and %s more: see Approvals > To Approve.", len(todos) - listed))
+                post_round[res_id] = {
+                    "subject": todos[0].summary
+                    if len(todos) == 1
+                    else _("%s approvals wait for you", len(todos)),
+                    "body": Markup("<br/>").join([_("For %s:", ", ".join(users.mapped("name"))), *lines]),
+                    "partner_ids": users.partner_id.ids,
+                }
+            for posts in rounds:
+                documents._svc_post_batch(posts)
 
     def _svc_close_activities(self, feedback=False, only=None):
         """Close the to-dos of these steps, or of the (request id, user id) pairs in `only`.

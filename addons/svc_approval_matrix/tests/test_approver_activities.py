@@ -216,4 +216,14 @@ class TestApproverActivities(ApprovalCase):
         few, _docs = submit(5)
         many, docs = submit(50)
         self.assertEqual(len(self._todos(docs)), 50, "one to-do per document and approver")
+        told = self.env["mail.message"].search(
+            [
+                ("model", "=", docs._name),
+                ("res_id", "in", docs.ids),
+                ("partner_ids", "in", self.approver.partner_id.ids),
+            ]
+        )
+        self.assertEqual(len(told), 1, "the approver is told once for the whole batch")
+        self.assertEqual(told.subject, "50 approvals wait for you")
+        self.assertIn("and 20 more", told.body)
         self.assertLessEqual(many, few + 2, f"50 documents cost {many} queries, 5 cost {few}")
