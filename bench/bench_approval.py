@@ -101,6 +101,8 @@ def run(env, sizes):
             ("approve one by one, engine only", docs[quarter : 2 * quarter], False, False),
             ("approve in one call (RPC batch), notified", docs[2 * quarter : 3 * quarter], True, True),
             ("approve in one call (RPC batch), engine only", docs[3 * quarter :], False, True),
+            ("approve one by one, engine only, no to-dos", without[:quarter], False, False),
+            ("approve in one call, engine only, no to-dos", without[quarter : 2 * quarter], False, True),
         ):
             automation.active = notify
             with Measure(env) as measure:
