@@ -4,7 +4,8 @@ Run: scripts/bench.sh bench/bench_approval.py [--sizes 1000,10000]
 Governs a benchmark-only document model (loaded like the engine's tests do) with one
 policy of one single-approver step: the shape of the OCA base_tier_validation reference.
 Figures: time and SQL queries per document for requesting approval of all documents in
-one call and for approving them (one by one as the UI does, with and without the
+one call (with the approver's to-do on each document, and without: the same engine on a
+model without activities) and for approving them (one by one as the UI does, with and without the
 requester notification, and all in one call as an RPC client may), and the time and query count of the
 "To Approve" search (documents the approver can approve, and the request list) with
 N pending requests in the database.
@@ -16,12 +17,12 @@ from odoo_test_helper import FakeModelLoader
 
 def main():
     args = parse_args(__doc__, sizes="1000,10000")
-    from odoo.addons.svc_approval_matrix.tests.models import SvcApprovalTestDocument
+    from odoo.addons.svc_approval_matrix.tests.models import SvcApprovalPlainDocument, SvcApprovalTestDocument
 
     with environment(args.db) as env:
         loader = FakeModelLoader(env, "odoo.addons.svc_approval_matrix.tests.bench")
         loader.backup_registry()
-        loader.update_registry((SvcApprovalTestDocument,))
+        loader.update_registry((SvcApprovalTestDocument, SvcApprovalPlainDocument))
         try:
             run(env, [int(size) for size in args.sizes.split(",")])
         finally:
@@ -37,19 +38,37 @@ def run(env, sizes):
     approver = users.create(
         {"name": "Bench approver", "login": "bench_approver", "groups_id": [(6, 0, group_user.ids)]}
     )
-    model = env["ir.model"]._get("svc.approval.test.document")
-    env["ir.model.access"].create({"name": "bench", "model_id": model.id, "group_id": group_user.id,
-                                   "perm_read": True, "perm_write": True, "perm_create": True})  # fmt: skip
-    env["svc.approval.policy"].create(
-        {"name": "Bench: one reviewer", "model_id": model.id,
-         "step_ids": [(0, 0, {"name": "Review", "approver_type": "user", "user_ids": [(6, 0, approver.ids)]})]}
-    )  # fmt: skip
+    for model in env["ir.model"]._get("svc.approval.test.document") | env["ir.model"]._get(
+        "svc.approval.test.plain"
+    ):
+        env["ir.model.access"].create(
+            {
+                "name": "bench",
+                "model_id": model.id,
+                "group_id": group_user.id,
+                "perm_read": True,
+                "perm_write": True,
+                "perm_create": True,
+            }
+        )
+        env["svc.approval.policy"].create(
+            {"name": f"Bench: one reviewer ({model.model})", "model_id": model.id,
+             "step_ids": [(0, 0, {"name": "Review", "approver_type": "user", "user_ids": [(6, 0, approver.ids)]})]}
+        )  # fmt: skip
     documents = env["svc.approval.test.document"].with_user(requester).with_context(tracking_disable=True)
+    plain = env["svc.approval.test.plain"].with_user(requester).with_context(tracking_disable=True)
     for size in sizes:
+        without = plain.create([{"name": f"P{size}-{i}", "amount": 10} for i in range(size)])
+        with Measure(env) as measure:
+            without.action_request_approval()
+        row("request approval, no to-dos (one call)", size, measure)
+        env.cr.commit()
         docs = documents.create([{"name": f"B{size}-{i}", "amount": 10} for i in range(size)])
         with Measure(env) as measure:
             docs.action_request_approval()
-        row("request approval (one call for all)", size, measure)
+        row("request approval + to-dos (one call)", size, measure)
+        assert len(docs.activity_ids) == size, "one to-do per document"
+        env.cr.commit()
 
         pending = env["svc.approval.request"].search_count([("state", "=", "pending")])
         # Fresh planner statistics, as autovacuum keeps them on a live database: without them
@@ -82,6 +101,8 @@ def run(env, sizes):
             ("approve one by one, engine only", docs[quarter : 2 * quarter], False, False),
             ("approve in one call (RPC batch), notified", docs[2 * quarter : 3 * quarter], True, True),
             ("approve in one call (RPC batch), engine only", docs[3 * quarter :], False, True),
+            ("approve one by one, engine only, no to-dos", without[:quarter], False, False),
+            ("approve in one call, engine only, no to-dos", without[quarter : 2 * quarter], False, True),
         ):
             automation.active = notify
             with Measure(env) as measure:

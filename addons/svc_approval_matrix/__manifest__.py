@@ -11,6 +11,7 @@
         "security/svc_approval_matrix_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/base_automation_data.xml",
         "views/svc_approval_policy_views.xml",
         "views/svc_approval_request_views.xml",

@@ -1,4 +1,5 @@
 from . import (
+    mail_activity,
     svc_approval_decision_link,
     svc_approval_delegation,
     svc_approval_line_mixin,

@@ -277,6 +277,7 @@ class SvcApprovalMixin(models.AbstractModel):
             .create(request_values)
         )
         first_steps = requests.filtered(lambda request: request.state == "pending")
+        first_steps._svc_open_activities()
         log = self.env["svc.approval.log"]
         log._record(
             [request._log_values("requested", user=self.env.user, document=self.browse(request.res_id))
@@ -312,6 +313,11 @@ class SvcApprovalMixin(models.AbstractModel):
         for seat, seat_requests in _group(claims, key=lambda claim: claim[2], value=lambda claim: claim[1]):
             seat_requests.sudo().write({"approved_by_ids": [Command.link(seat.id)]})
         completed = requests.filtered(lambda request: len(request.approved_by_ids) >= request.min_approvals)
+        # a step that still needs another approver: only the decider's (and the seat's) to-do goes
+        (requests - completed)._svc_close_activities(
+            feedback=comment or False,
+            only={(request.id, user.id) for _doc, request, seat in claims for user in seat | self.env.user},
+        )
         log_values, to_finish, to_activate, reviewed = [], self.browse(), [], self.browse()
         for document, request, seat in claims:
             on_behalf = seat if seat != self.env.user else None
@@ -347,8 +353,8 @@ class SvcApprovalMixin(models.AbstractModel):
                 "approval_emergency_review",
                 _("Post-event review approved by %s.", self.env.user.name),
             )
-        for following in to_activate:
-            following.sudo()._activate()
+        if to_activate:
+            self.env["svc.approval.request"].concat(*to_activate).sudo()._activate()
         if to_finish:
             # authorised above: the outcome runs as the system (an approver need not have
             # the rights to create the transfers or orders the document triggers)
@@ -448,6 +454,7 @@ class SvcApprovalMixin(models.AbstractModel):
                     }
                 )
             )
+            review._svc_open_activities()
             document.sudo().with_context(svc_approval_no_reset=True).write(
                 {"approval_state": "emergency", "approval_policy_id": policy.id}
             )

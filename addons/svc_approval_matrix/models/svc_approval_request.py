@@ -2,10 +2,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
+from markupsafe import Markup, escape
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 ACTIVE_STATES = ("pending", "escalated")
 
@@ -77,6 +78,13 @@ class SvcApprovalRequest(models.Model):
     comment = fields.Text(readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+    approval_activity_ids = fields.One2many(
+        "mail.activity",
+        "svc_approval_request_id",
+        "Approver To-dos",
+        readonly=True,
+        help="The to-dos this step put on the document for its approvers (closed once it is decided).",
+    )
 
     @api.depends_context("uid")
     @api.depends("state", "approver_ids", "approved_by_ids")
@@ -120,6 +128,17 @@ class SvcApprovalRequest(models.Model):
                                    WHERE d.request_id = r.id AND d.user_id IN %s))""",
             SQL.identifier("r", column), deciders, ACTIVE_STATES, model_filter, deciders,
         )  # fmt: skip
+
+    def write(self, vals):
+        """A step that leaves the open states (approved, rejected, cancelled) closes its to-dos:
+        done here, whatever path decided it (decision, rejection, reset, emergency release)."""
+        closing = self.browse()
+        if vals.get("state") and vals["state"] not in ACTIVE_STATES:
+            closing = self.filtered(lambda request: request.state in ACTIVE_STATES)
+        result = super().write(vals)
+        if closing:
+            closing._svc_close_activities(feedback=vals.get("comment") or False)
+        return result
 
     def _deciders(self):
         """The current user and everyone who delegated to them today."""
@@ -173,7 +192,8 @@ class SvcApprovalRequest(models.Model):
         return [self.env[model].browse(ids) for model, ids in ids_by_model.items()]
 
     def _activate(self):
-        """Open these waiting steps: resolve their approvers and start their SLA clock."""
+        """Open these waiting steps: resolve their approvers, start their SLA clock, give the
+        approvers their to-dos."""
         now = fields.Datetime.now()
         for request in self:
             document = request._related_record()
@@ -195,6 +215,130 @@ class SvcApprovalRequest(models.Model):
                     else False,
                 }
             )
+        self._svc_open_activities()
+
+    # ---------------------------------------------------------- approver to-dos
+    def _svc_open_activities(self):
+        """Tell the people who can decide these open steps: one to-do each on the document.
+
+        Why a link on the activity (`svc_approval_request_id`, set in the same insert) rather
+        than finding the to-dos again by document, user and activity type: an approver may have
+        other to-dos of that type on the document (a later step, an escalation, one scheduled by
+        hand), while the link names exactly the step's own, with one indexed column, and a
+        deleted step takes its to-dos with it.
+
+        An approver away on a current delegation has the to-do go to their delegate (unless the
+        delegate requested the document: the requester never gets the approver's to-do). One
+        create for all steps of the batch (`_svc_create_batch`), one batched notice
+        (`_svc_tell_approvers`); documents without activities are skipped.
+        """
+        requests = self.filtered(
+            lambda request: request.state in ACTIVE_STATES
+            and request.res_model in self.env
+            and isinstance(self.env[request.res_model], self.pool["mail.activity.mixin"])
+        )
+        if not requests:
+            return self.env["mail.activity"]
+        activity_type = self.env.ref(
+            "svc_approval_matrix.mail_activity_type_approval", raise_if_not_found=False
+        ) or self.env.ref("mail.mail_activity_data_todo")
+        delegates = self.env["svc.approval.delegation"]._delegates_of(requests.approver_ids)
+        documents = {
+            model: self.env[model].browse(reqs.mapped("res_id"))
+            for model, reqs in requests.grouped("res_model").items()
+        }
+        values_list = []
+        for request in requests:
+            assigned = request.approval_activity_ids.user_id
+            users = self.env["res.users"]
+            for approver in request.approver_ids - request.approved_by_ids:
+                delegate = delegates.get(approver)
+                users |= delegate if delegate and delegate != request.requester_id else approver
+            document = documents[request.res_model].browse(request.res_id)
+            for user in users - request.requester_id - assigned:
+                local = request.with_context(tz=user.tz or self.env.context.get("tz"))
+                values_list.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(request.res_model),
+                        "res_id": request.res_id,
+                        "res_name": document.display_name,
+                        "user_id": user.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": _("Approve %(document)s: %(step)s step",
+                                     document=document.display_name, step=request.name),
+                        "note": escape(_("Requested by %(requester)s. Approve or reject it on the document.",
+                                         requester=request.requester_id.name or "")),
+                        "date_deadline": fields.Date.context_today(local, request.due_at or None),
+                        "automated": True,
+                        "svc_approval_request_id": request.id,
+                    }
+                )  # fmt: skip
+        activities = self.env["mail.activity"]._svc_create_batch(values_list)
+        self._svc_tell_approvers(activities)
+        return activities
+
+    @api.model
+    def _svc_tell_approvers(self, activities, listed=30):
+        """Tell the people just given to-dos, once per call: one message for each group of
+        people given the same documents, on the first of them, listing the to-dos (the first
+        `listed`). It reaches each person in their Inbox or by e-mail as they prefer (Odoo's
+        notification preference; e-mails go through the mail queue).
+
+        Odoo's own assignment e-mail is one rendered and sent per activity (the to-dos are
+        created without it): 1,000 documents submitted at once for one approver make one
+        message here, not 1,000. Documents without a chatter have the to-do only.
+        """
+        for model, model_activities in activities.grouped("res_model").items():
+            documents = self.env[model].sudo()
+            if not hasattr(documents, "_svc_post_batch"):
+                continue
+            # people given the same steps get the same message
+            groups = {}
+            for user, todos in model_activities.grouped("user_id").items():
+                key = tuple(todos.svc_approval_request_id.ids)
+                groups[key] = (groups[key][0], groups[key][1] | user) if key in groups else (todos, user)
+            rounds = [{}]
+            for todos, users in groups.values():
+                res_id = todos[0].res_id
+                post_round = next((posts for posts in rounds if res_id not in posts), None)
+                if post_round is None:
+                    rounds.append(post_round := {})
+                lines = [
+                    _("%(summary)s, due %(deadline)s", summary=todo.summary,
+                      deadline=format_date(self.env, todo.date_deadline))
+                    for todo in todos[:listed]
+                ]  # fmt: skip
+                if len(todos) > listed:
+                    lines.append(_("and %s more: see Approvals > To Approve.", len(todos) - listed))
+                post_round[res_id] = {
+                    "subject": todos[0].summary
+                    if len(todos) == 1
+                    else _("%s approvals wait for you", len(todos)),
+                    "body": Markup("<br/>").join([_("For %s:", ", ".join(users.mapped("name"))), *lines]),
+                    "partner_ids": users.partner_id.ids,
+                }
+            for posts in rounds:
+                documents._svc_post_batch(posts)
+
+    def _svc_close_activities(self, feedback=False, only=None):
+        """Close the to-dos of these steps, or of the (request id, user id) pairs in `only`.
+
+        The current user's own to-do is marked done (the document's chatter says who settled
+        it, with their comment); the others' are deleted: there is nothing they did to record,
+        and the decision itself is in the audit log.
+        """
+        activities = self.sudo().approval_activity_ids
+        if only is not None:
+            activities = activities.filtered(
+                lambda activity: (activity.svc_approval_request_id.id, activity.user_id.id) in only
+            )
+        own = activities.filtered(
+            lambda activity: activity.user_id == self.env.user
+            and hasattr(self.env[activity.res_model], "_message_create")
+        )
+        if own:
+            own._svc_done_batch(feedback=feedback)
+        (activities - own).unlink()
 
     def _check_enough_approvers(self, approvers, document):
         self.ensure_one()
@@ -275,6 +419,7 @@ class SvcApprovalRequest(models.Model):
                     user_id=user.id,
                     summary=_("Escalated approval"),
                     note=note,
+                    svc_approval_request_id=request.id,
                 )
             self.env["svc.exception"].raise_for(
                 request,

@@ -1,1 +1,7 @@
-from . import test_approval_flow, test_concurrency, test_escalation_emergency, test_policy
+from . import (
+    test_approval_flow,
+    test_approver_activities,
+    test_concurrency,
+    test_escalation_emergency,
+    test_policy,
+)

@@ -13,20 +13,24 @@ class ApprovalCase(SvcOpsCase):
         super().setUpClass()
         cls.loader = FakeModelLoader(cls.env, cls.__module__)
         cls.loader.backup_registry()
-        from .models import SvcApprovalTestDocument
+        from .models import SvcApprovalPlainDocument, SvcApprovalTestDocument
 
-        cls.loader.update_registry((SvcApprovalTestDocument,))
+        cls.loader.update_registry((SvcApprovalTestDocument, SvcApprovalPlainDocument))
         cls.model = cls.env["ir.model"]._get("svc.approval.test.document")
+        cls.plain_model = cls.env["ir.model"]._get("svc.approval.test.plain")
         cls.env["ir.model.access"].create(
-            {
-                "name": "test document",
-                "model_id": cls.model.id,
-                "group_id": cls.env.ref("base.group_user").id,
-                "perm_read": True,
-                "perm_write": True,
-                "perm_create": True,
-                "perm_unlink": True,
-            }
+            [
+                {
+                    "name": f"test {model.model}",
+                    "model_id": model.id,
+                    "group_id": cls.env.ref("base.group_user").id,
+                    "perm_read": True,
+                    "perm_write": True,
+                    "perm_create": True,
+                    "perm_unlink": True,
+                }
+                for model in cls.model | cls.plain_model
+            ]
         )
         user_groups = "base.group_user"
         cls.requester = new_test_user(cls.env, "svc_requester", groups=user_groups)

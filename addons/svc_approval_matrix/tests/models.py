@@ -6,7 +6,7 @@ from odoo import fields, models
 class SvcApprovalTestDocument(models.Model):
     _name = "svc.approval.test.document"
     _description = "Governed Test Document"
-    _inherit = ["mail.thread", "svc.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
 
     name = fields.Char(required=True)
     amount = fields.Float()
@@ -35,3 +35,18 @@ class SvcApprovalTestDocument(models.Model):
         self._svc_approval_check()
         self.write({"state": "done"})
         return True
+
+
+class SvcApprovalPlainDocument(models.Model):
+    """A governed document without chatter nor activities: its approvers get no to-do."""
+
+    _name = "svc.approval.test.plain"
+    _description = "Governed Test Document Without Activities"
+    _inherit = ["svc.approval.mixin"]
+
+    name = fields.Char(required=True)
+    amount = fields.Float()
+    manager_id = fields.Many2one("res.users")
+
+    def _svc_approval_amount(self):
+        return self.amount
