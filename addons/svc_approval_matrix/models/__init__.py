@@ -1,3 +1,7 @@
+# Mixins first: the models below inherit them.
+from . import svc_requester_mixin
+
+# isort: split
 from . import (
     svc_approval_delegation,
     svc_approval_log,

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+# Who may change the fields that choose a purchase policy (supplier_risk is in policy domains).
+RISK_MANAGER_GROUP = "purchase.group_purchase_manager"
 
 
 class ResPartner(models.Model):
@@ -13,7 +16,8 @@ class ResPartner(models.Model):
         [("low", "Low"), ("medium", "Medium"), ("high", "High")],
         default="low",
         tracking=True,
-        help="How much the buyers trust this vendor to deliver as promised.",
+        help="How much the buyers trust this vendor to deliver as promised. It chooses the approval "
+        "policy of the vendor's orders: only purchase managers change it, and each change is tracked.",
     )
     ack_lead_hours = fields.Integer(
         string="Acknowledgment lead time (hours)",
@@ -32,6 +36,27 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
+
+    def write(self, vals):
+        if "supplier_risk" in vals:
+            self._svc_check_risk_change(vals["supplier_risk"])
+        return super().write(vals)
+
+    def _svc_check_risk_change(self, risk):
+        """Supplier risk is an input of the purchase approval policies: a buyer who could lower
+        it would choose which policy governs their own order, so only purchase managers (and
+        the system) change it. Writes that keep the value are let through (form saves, syncs)."""
+        if self.env.su or self.env.user.has_group(RISK_MANAGER_GROUP):
+            return
+        changed = self.filtered(lambda partner: partner.supplier_risk != (risk or False))
+        if changed:
+            raise AccessError(
+                _(
+                    "Only purchase managers may change the supplier risk of %(vendors)s: it decides which "
+                    "approval policy governs the vendor's orders. Ask a purchase manager to review it.",
+                    vendors=", ".join(changed.mapped("display_name")),
+                )
+            )
 
 
 PARAM_PREFIX = "svc_procurement_orchestration."

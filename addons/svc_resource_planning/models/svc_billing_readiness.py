@@ -25,6 +25,10 @@ ACTION_FIELDS = frozenset(
     }
 )
 
+# what the checks are about: choosing a narrower scope would lift the invoice hold, so after
+# creation only finance changes it, and a change runs the checks again
+SCOPE_FIELDS = frozenset({"sale_order_id", "project_id", "period_start", "period_end", "milestone_ids"})
+
 
 class SvcBillingReadiness(models.Model):
     """Is this order ready to bill for this period or milestone? Five checks say so.
@@ -51,7 +55,12 @@ class SvcBillingReadiness(models.Model):
         related="sale_order_id.user_id", string="Account Manager", store=True
     )
     project_id = fields.Many2one(
-        "project.project", compute="_compute_project_id", store=True, readonly=False, index="btree_not_null"
+        "project.project",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
     )
     company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
@@ -62,7 +71,7 @@ class SvcBillingReadiness(models.Model):
         tracking=True, help="Past this date a blocked readiness raises an exception."
     )
     milestone_ids = fields.Many2many(
-        "project.milestone", string="Milestones",
+        "project.milestone", string="Milestones", tracking=True,
         help="The milestones this billing is for. Empty: the project's milestones due in the period.",
     )  # fmt: skip
     readiness_state = fields.Selection(
@@ -144,7 +153,17 @@ class SvcBillingReadiness(models.Model):
                 _("The readiness state, sign-off record and release of %s are set by the Check, Record "
                   "Sign-off and Release actions only.", ", ".join(self.mapped("name")))
             )  # fmt: skip
-        return super().write(vals)
+        scope_change = SCOPE_FIELDS & set(vals)
+        if scope_change and not self.env.su and not self.env.user.has_group(FINANCE_GROUP):
+            raise AccessError(
+                _("Only finance (Invoicing: Billing) may change the order, project, period or milestones "
+                  "of %s once it exists: they decide what the readiness checks. Ask finance to change it.",
+                  ", ".join(self.mapped("name")))
+            )  # fmt: skip
+        result = super().write(vals)
+        if scope_change:
+            self._svc_run_checks()
+        return result
 
     def action_check(self):
         """Recompute every check of these readinesses now (batched); returns True."""
