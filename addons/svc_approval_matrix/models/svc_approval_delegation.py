@@ -78,6 +78,20 @@ class SvcApprovalDelegation(models.Model):
             return
         others = delegators - self.env.user
         if others:
+            self.env["svc.approval.log"]._record_autonomous(
+                [
+                    {
+                        "event": "denied",
+                        "res_model": self._name,
+                        "res_id": self.filtered(lambda rec, who=delegator: rec.delegator_id == who)[:1].id,
+                        "user_id": self.env.uid,
+                        "on_behalf_of_id": delegator.id,
+                        "comment": _("only the delegator or a Policy Manager may delegate their approvals"),
+                        "company_id": self.env.company.id,
+                    }
+                    for delegator in others
+                ]
+            )
             raise AccessError(
                 _(
                     "Only %(who)s or a Policy Manager may delegate %(who)s's approvals: a delegate "
