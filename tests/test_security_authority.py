@@ -8,13 +8,14 @@ rights; the decision wizard takes ids as data.
 """
 
 import unittest
+import xmlrpc.client
 from datetime import timedelta
 
 import pytest
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.svc_approval_matrix.wizards.svc_approval_decision_wizard import parse_ids
 from odoo.addons.svc_ops_base.models import svc_integration_source
@@ -355,3 +356,55 @@ class TestPublicSurface(AuthorityCase):
         source._count_refusal(source.id, "422 type_not_allowed", signed=True)
         source.invalidate_recordset()
         self.assertEqual(source.failure_count, 1, "a signed refusal is counted")
+
+
+@tagged("post_install", "-at_install")
+class TestOverXmlRpc(HttpCase):
+    """The same refusals as an RPC client gets them: a fault with the sentence, no traceback
+    of an internal error, and nothing changed."""
+
+    def setUp(self):
+        super().setUp()
+        self.models = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object", allow_none=True)
+        self.db = self.env.cr.dbname
+        self.users = {
+            user.login: user for user in self.env["res.users"].search([("login", "in", DEMO_LOGINS)])
+        }
+        if set(DEMO_LOGINS) - set(self.users):
+            self.skipTest("demo users missing (install with demo data)")
+
+    def _call(self, login, model, method, *args, **kwargs):
+        self.env.flush_all()
+        try:
+            return self.models.execute_kw(
+                self.db, self.users[login].id, login, model, method, list(args), kwargs
+            )
+        finally:
+            self.env.invalidate_all()
+
+    def _fault(self, login, model, method, *args, **kwargs):
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self._call(login, model, method, *args, **kwargs)
+        self.assertNotIn("Traceback", refused.exception.faultString.split("\n")[0])
+        return refused.exception.faultString
+
+    def test_refusals_over_rpc(self):
+        approver, requester = self.users["approver"], self.users["requester"]
+        fault = self._fault(
+            "requester", "svc.approval.delegation", "create",
+            {"delegator_id": approver.id, "delegate_id": requester.id, "date_to": "2999-12-31"},
+        )  # fmt: skip
+        self.assertIn("cannot appoint themselves", fault)
+        self.assertFalse(
+            self.env["svc.approval.delegation"].search(
+                [("delegator_id", "=", approver.id), ("delegate_id", "=", requester.id)]
+            )
+        )
+        for model in INTEGRATION_MODELS:
+            with self.subTest(model=model):
+                self.assertIn("not allowed to access", self._fault("buyer", model, "search_read", [], ["id"]))
+        wizard = self._fault(
+            "approver", "svc.approval.decision.wizard", "create",
+            {"res_model": "svc.material.request", "res_ids": "__import__('os').getpid()"},
+        )  # fmt: skip
+        self.assertIn("list of record ids", wizard)
