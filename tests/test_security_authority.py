@@ -275,6 +275,32 @@ class TestPolicyInputs(AuthorityCase):
         vendor.with_user(self.user("procurement")).supplier_risk = "low"
         self.assertEqual(order.supplier_risk, "low", "an open order follows its vendor's risk")
 
+    def test_a_risk_change_reroutes_the_orders_waiting_for_approval(self):
+        order = self.env["purchase.order"].search(
+            [
+                ("state", "=", "to approve"),
+                ("approval_state", "=", "pending"),
+                ("supplier_risk", "=", "high"),
+            ],
+            limit=1,
+        )
+        if not order:
+            self.skipTest("no demo order of a high-risk vendor waiting for approval")
+        high_policy = order.approval_policy_id
+        order.partner_id.commercial_partner_id.with_user(self.user("procurement")).supplier_risk = "low"
+        self.assertEqual(order.approval_state, "pending")
+        self.assertNotEqual(order.approval_policy_id, high_policy, "another policy governs it now")
+        self.assertEqual(
+            order.approval_request_ids.filtered(lambda req: req.policy_id == high_policy).mapped("state"),
+            ["cancelled"] * len(high_policy.step_ids),
+        )
+        reset = self.env["svc.approval.log"].search(
+            [("event", "=", "reset"), ("res_model", "=", "purchase.order"), ("res_id", "=", order.id)]
+        )
+        self.assertIn("supplier risk", reset.comment)
+        order.partner_id.commercial_partner_id.with_user(self.user("procurement")).supplier_risk = "high"
+        self.assertEqual(order.approval_policy_id, high_policy, "back under the high-risk policy")
+
     def test_readiness_scope_is_set_by_finance_only(self):
         readiness = self.env["svc.billing.readiness"].search([("readiness_state", "!=", "released")], limit=1)
         if not readiness:
