@@ -1,3 +1,7 @@
+# Mixins first: the models below inherit them.
+from . import svc_requester_mixin
+
+# isort: split
 from . import (
     mail_activity,
     svc_approval_decision_link,

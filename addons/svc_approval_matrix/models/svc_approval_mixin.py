@@ -607,7 +607,9 @@ class SvcApprovalMixin(models.AbstractModel):
                     _("%(doc)s is not waiting for a decision (approval status: %(state)s).",
                       doc=document.display_name, state=document._svc_approval_state_label())
                 )  # fmt: skip
-            if request.kind == "approval" and user == request.requester_id:
+            # the requester never decides: nor the approval of their document, nor the review of
+            # their own emergency release (not even through a delegation)
+            if user == request.requester_id:
                 document._svc_deny(request, _("the requester cannot approve their own document"))
             earlier = document.approval_request_ids.filtered(
                 lambda req, current=request: req.state == "approved" and req != current

@@ -131,11 +131,14 @@ class SvcApprovalRequest(models.Model):
 
     def write(self, vals):
         """A step that leaves the open states (approved, rejected, cancelled) closes its to-dos:
-        done here, whatever path decided it (decision, rejection, reset, emergency release)."""
+        done here, whatever path decided it (decision, rejection, reset, emergency release).
+        Approvers set by any path are kept to users of the request's company."""
         closing = self.browse()
         if vals.get("state") and vals["state"] not in ACTIVE_STATES:
             closing = self.filtered(lambda request: request.state in ACTIVE_STATES)
         result = super().write(vals)
+        if "approver_ids" in vals or "company_id" in vals:
+            self._drop_foreign_approvers()
         if closing:
             closing._svc_close_activities(feedback=vals.get("comment") or False)
         return result
@@ -149,12 +152,6 @@ class SvcApprovalRequest(models.Model):
         requests = super().create(vals_list)
         requests._drop_foreign_approvers()
         return requests
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "approver_ids" in vals or "company_id" in vals:
-            self._drop_foreign_approvers()
-        return result
 
     def _drop_foreign_approvers(self):
         """Whoever set them (a step, an escalation, an emergency review), approvers are users

@@ -44,9 +44,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _count_webhook_refusal(cls, code, error):
-        """Count a refusal Odoo made before the route ran (wrong method, body over the route's
-        limit) on the source named in the URL. Nothing else of the request is kept: its
-        transaction is rolled back, then the count alone is committed."""
+        """Report a refusal Odoo made before the route ran (wrong method, body over the route's
+        limit) for the source named in the URL. Such a request was never authenticated, so it
+        only reaches the rate-limited refusal log (see `_count_refusal`); its transaction is
+        rolled back."""
         source_code = request.httprequest.path[len(WEBHOOK_PREFIX) :].split("/", 1)[0]
         try:
             env = request.env(user=SUPERUSER_ID)

@@ -161,12 +161,14 @@ class SvcInboxEvent(models.Model):
         Runs as superuser (the route has no session) and does the minimum: the source comes
         from the registry cache, and an accepted event costs one INSERT. `read_body(limit)`
         returns the raw body, or None when it is larger than `limit`. Nothing is trusted
-        before the signature is checked; refusals other than 404 are counted on the source.
+        before the signature is checked; refusals of signed requests are counted on the source,
+        unsigned ones only go to a rate-limited log.
         """
         inbox = self.with_user(SUPERUSER_ID).sudo()
         sources = inbox.env["svc.integration.source"]
         source = sources._webhook_configs().get(source_code or "")
         event_id = None
+        signed = False
         try:
             if source is None:
                 raise WebhookRefusal(404, "unknown_source", "No active source has this code.")
@@ -182,6 +184,7 @@ class SvcInboxEvent(models.Model):
                 raise WebhookRefusal(401, "unauthorized", "Stale timestamp: more than 5 minutes off.")
             if not verify(sources._webhook_secrets(source), timestamp, body, headers.get(SIGNATURE_HEADER)):
                 raise WebhookRefusal(401, "unauthorized", f"Missing or bad {SIGNATURE_HEADER}.")
+            signed = True
             event_id, event_type, canonical = parse_envelope(body)
             header_id = headers.get(EVENT_ID_HEADER)
             if header_id is not None and header_id != event_id:
@@ -198,7 +201,7 @@ class SvcInboxEvent(models.Model):
             created = inbox._store(source.id, source.company_id, event_id, event_type, canonical)
         except WebhookRefusal as refusal:
             if source is not None:
-                sources._count_refusal(source.id, f"{refusal.http_status} {refusal.error}")
+                sources._count_refusal(source.id, f"{refusal.http_status} {refusal.error}", signed=signed)
             return refusal.http_status, {
                 "status": refusal.status,
                 "event": refusal.event_id or event_id,

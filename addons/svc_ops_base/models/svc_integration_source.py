@@ -1,8 +1,13 @@
+import logging
+import threading
+import time
 from collections import namedtuple
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
 
 # The route refuses larger bodies before any source is looked at (odoo.http's own limit is 128 MiB).
 MAX_WEBHOOK_BODY = 8 * 1024 * 1024
@@ -18,12 +23,49 @@ WEBHOOK_CONFIG_FIELDS = {
     "previous_secret", "previous_secret_valid_until",
 }  # fmt: skip
 
+# Unsigned refusals are logged at most once per source per window (the rest are summed up).
+REFUSAL_LOG_WINDOW = 60.0
+
+
+class _RefusalLog:
+    """The inbox's own log of unsigned refusals, rate-limited per source and per worker.
+
+    Anyone may post to the webhook: what they send without a valid signature changes no
+    stored state (not the source's counters), and a flood of it costs one log line per
+    source per window.
+    """
+
+    def __init__(self, window):
+        self.window = window
+        self.lock = threading.Lock()
+        self.by_source = {}  # source id -> [window start, suppressed count]
+
+    def record(self, source_id, reason):
+        """Log the refusal unless one was logged for this source in the window; True if logged."""
+        now = time.monotonic()
+        with self.lock:
+            entry = self.by_source.get(source_id)
+            if entry and now - entry[0] < self.window:
+                entry[1] += 1
+                return False
+            suppressed = entry[1] if entry else 0
+            self.by_source[source_id] = [now, 0]
+        _logger.warning(
+            "Webhook source %s refused an unsigned request (%s); %s more in the last %ss not logged",
+            source_id, reason, suppressed, int(self.window),
+        )  # fmt: skip
+        return True
+
+
+refusal_log = _RefusalLog(REFUSAL_LOG_WINDOW)
+
 
 class SvcIntegrationSource(models.Model):
     """A system allowed to post signed events to ``/svc/webhook/<code>``.
 
-    Refusals (bad signature, stale timestamp, malformed, oversized, type not allowed)
-    are counted here; nothing in a refused request is trusted or stored.
+    Refusals of signed requests (malformed envelope, type not allowed) are counted here;
+    unsigned ones (bad signature, stale timestamp, oversized, wrong method) only go to a
+    rate-limited log. Nothing in a refused request is trusted or stored.
     """
 
     _name = "svc.integration.source"
@@ -209,8 +251,16 @@ class SvcIntegrationSource(models.Model):
         return [secret for secret in valid if secret]
 
     @api.model
-    def _count_refusal(self, source_id, reason):
-        """Count a refused request on source `source_id` (SQL: one statement, no ORM write tracking)."""
+    def _count_refusal(self, source_id, reason, signed=False):
+        """Count a refused request on source `source_id` (SQL: one statement, no ORM write tracking).
+
+        Only a request signed with the source's secret (the partner itself, sending a body we
+        refuse) moves the stored counters; an unsigned one goes to the rate-limited refusal
+        log only, so anonymous traffic cannot write to the database or hide a real refusal.
+        """
+        if not signed:
+            refusal_log.record(source_id, reason[:250])
+            return
         self.env.cr.execute(
             """
             UPDATE svc_integration_source

@@ -173,6 +173,18 @@ class PurchaseOrder(models.Model):
             )
 
     # ------------------------------------------------------------------ CRUD
+    def write(self, vals):
+        """The order's supplier risk mirrors its vendor's (it chooses the approval policy):
+        it is never written on the order, only on the vendor by a purchase manager."""
+        if "supplier_risk" in vals and not self.env.su:
+            raise UserError(
+                _(
+                    "The supplier risk of an order comes from its vendor and cannot be set on the order: "
+                    "ask a purchase manager to change the vendor's supplier risk."
+                )
+            )
+        return super().write(vals)
+
     def message_post(self, **kwargs):
         """Sending a confirmed order to the vendor restarts its acknowledgment clock from now."""
         result = super().message_post(**kwargs)

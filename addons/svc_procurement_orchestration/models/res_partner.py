@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+# Who may change the fields that choose a purchase policy (supplier_risk is in policy domains).
+RISK_MANAGER_GROUP = "purchase.group_purchase_manager"
 
 
 class ResPartner(models.Model):
@@ -13,7 +16,8 @@ class ResPartner(models.Model):
         [("low", "Low"), ("medium", "Medium"), ("high", "High")],
         default="low",
         tracking=True,
-        help="How much the buyers trust this vendor to deliver as promised.",
+        help="How much the buyers trust this vendor to deliver as promised. It chooses the approval "
+        "policy of the vendor's orders: only purchase managers change it, and each change is tracked.",
     )
     ack_lead_hours = fields.Integer(
         string="Acknowledgment lead time (hours)",
@@ -32,6 +36,70 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
+
+    def write(self, vals):
+        if "supplier_risk" not in vals:
+            return super().write(vals)
+        self._svc_check_risk_change(vals["supplier_risk"])
+        changed = self.filtered(lambda partner: partner.supplier_risk != (vals["supplier_risk"] or False))
+        result = super().write(vals)
+        changed._svc_reroute_pending_orders()
+        return result
+
+    def _svc_reroute_pending_orders(self):
+        """Orders of these vendors waiting for approval follow the new risk: when another
+        policy now governs one, its steps are cancelled (a `reset` audit line) and the new
+        policy's steps open. An order no policy governs any more keeps waiting for the
+        stricter decision it asked for (a policy manager may reject it)."""
+        if not self:
+            return
+        orders = (
+            self.env["purchase.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id.commercial_partner_id", "in", self.ids),
+                    ("state", "=", "to approve"),
+                    ("approval_state", "=", "pending"),
+                ]
+            )
+        )
+        policy_by_order = self.env["svc.approval.policy"].sudo()._policy_by_document(orders)
+        reroute = orders.filtered(
+            lambda order: policy_by_order[order] and policy_by_order[order] != order.approval_policy_id
+        )
+        if not reroute:
+            return
+        reroute._svc_approval_reset(
+            _("The supplier risk of the vendor changed (by %s): approval asked again.", self.env.user.name)
+        )
+        reroute._svc_approval_submit(policy_by_order)
+        reroute._message_log_batch(
+            {
+                order.id: _(
+                    "Supplier risk changed by %(user)s: sent to approval by policy %(policy)s.",
+                    user=self.env.user.name,
+                    policy=order.approval_policy_id.name,
+                )
+                for order in reroute
+            }
+        )
+
+    def _svc_check_risk_change(self, risk):
+        """Supplier risk is an input of the purchase approval policies: a buyer who could lower
+        it would choose which policy governs their own order, so only purchase managers (and
+        the system) change it. Writes that keep the value are let through (form saves, syncs)."""
+        if self.env.su or self.env.user.has_group(RISK_MANAGER_GROUP):
+            return
+        changed = self.filtered(lambda partner: partner.supplier_risk != (risk or False))
+        if changed:
+            raise AccessError(
+                _(
+                    "Only purchase managers may change the supplier risk of %(vendors)s: it decides which "
+                    "approval policy governs the vendor's orders. Ask a purchase manager to review it.",
+                    vendors=", ".join(changed.mapped("display_name")),
+                )
+            )
 
 
 PARAM_PREFIX = "svc_procurement_orchestration."

@@ -27,6 +27,10 @@ ACTION_FIELDS = frozenset(
     }
 )
 
+# what the checks are about: choosing a narrower scope would lift the invoice hold, so after
+# creation only finance changes it, and a change runs the checks again
+SCOPE_FIELDS = frozenset({"sale_order_id", "project_id", "period_start", "period_end", "milestone_ids"})
+
 
 class SvcBillingReadiness(models.Model):
     """Is this order ready to bill for this period or milestone? Five checks say so.
@@ -59,6 +63,7 @@ class SvcBillingReadiness(models.Model):
         readonly=False,
         precompute=True,
         index="btree_not_null",
+        tracking=True,
     )
     company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
@@ -69,7 +74,7 @@ class SvcBillingReadiness(models.Model):
         tracking=True, help="Past this date a blocked readiness raises an exception."
     )
     milestone_ids = fields.Many2many(
-        "project.milestone", string="Milestones",
+        "project.milestone", string="Milestones", tracking=True,
         help="The milestones this billing is for. Empty: the project's milestones due in the period.",
     )  # fmt: skip
     readiness_state = fields.Selection(
@@ -164,7 +169,17 @@ class SvcBillingReadiness(models.Model):
                 _("The readiness state, sign-off record and release of %s are set by the Check, Record "
                   "Sign-off and Release actions only.", ", ".join(self.mapped("name")))
             )  # fmt: skip
-        return super().write(vals)
+        scope_change = SCOPE_FIELDS & set(vals)
+        if scope_change and not self.env.su and not self.env.user.has_group(FINANCE_GROUP):
+            raise AccessError(
+                _("Only finance (Invoicing: Billing) may change the order, project, period or milestones "
+                  "of %s once it exists: they decide what the readiness checks. Ask finance to change it.",
+                  ", ".join(self.mapped("name")))
+            )  # fmt: skip
+        result = super().write(vals)
+        if scope_change:
+            self._svc_run_checks()
+        return result
 
     def action_check(self):
         """Recompute every check of these readinesses now (batched); returns True."""

@@ -15,10 +15,14 @@ class SvcRetainerOverage(models.Model):
 
     _name = "svc.retainer.overage"
     _description = "Retainer Overage Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin", "svc.requester.mixin"]
     _svc_approval_state_field = "state"
     _svc_approval_gated_states = ("approved",)
     _order = "id desc"
+    _svc_requester_manager_groups = (
+        "svc_approval_matrix.group_approval_manager",
+        "sales_team.group_sale_manager",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     sale_line_id = fields.Many2one(

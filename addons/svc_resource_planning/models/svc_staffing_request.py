@@ -20,11 +20,15 @@ class SvcStaffingRequest(models.Model):
 
     _name = "svc.staffing.request"
     _description = "Staffing Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin", "svc.requester.mixin"]
     _svc_approval_state_field = "state"
     _svc_approval_gated_states = ("open", "proposed", "staffed")
     _order = "id desc"
     _check_company_auto = True
+    _svc_requester_manager_groups = (
+        "svc_approval_matrix.group_approval_manager",
+        "svc_resource_planning.group_resource_manager",
+    )
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
     project_id = fields.Many2one(

@@ -4,7 +4,7 @@ from datetime import timedelta
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.svc_ops_base.models.rpc_args import date_argument, ids_argument, number_argument
 
@@ -98,8 +98,16 @@ class SvcTimesheetCompliance(models.Model):
 
         On demand and over RPC; running it twice notifies nobody twice. Employees are
         processed in batches of a fixed number of queries (the cron commits after each).
-        Returns the number of employee-weeks computed.
+        Returns the number of employee-weeks computed. Rows are written and reminders sent
+        as the system, so only timesheet approvers (who see every week) may ask for it.
         """
+        if not (self.env.su or self.env.user.has_group("hr_timesheet.group_hr_timesheet_approver")):
+            raise AccessError(
+                _(
+                    "Only timesheet approvers may compute timesheet compliance and send its reminders; "
+                    "you can read your own weeks. Ask a timesheet approver to run it."
+                )
+            )
         date_from, date_to = date_argument(date_from, "date_from"), date_argument(date_to, "date_to")
         employee_ids = ids_argument(employee_ids, "employee_ids")
         batch_size = int(number_argument(batch_size, "batch_size", positive=True))

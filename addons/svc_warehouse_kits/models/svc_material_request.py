@@ -19,11 +19,15 @@ class SvcMaterialRequest(models.Model):
 
     _name = "svc.material.request"
     _description = "Material Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "svc.approval.mixin", "svc.requester.mixin"]
     _svc_approval_state_field = "state"
     _svc_approval_gated_states = ("approved", "in_progress", "done")
     _order = "priority desc, needed_date, id desc"
     _check_company_auto = True
+    _svc_requester_manager_groups = (
+        "svc_approval_matrix.group_approval_manager",
+        "svc_warehouse_kits.group_kits_manager",
+    )
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
     project_id = fields.Many2one("project.project", tracking=True, index=True, check_company=True)
