@@ -103,3 +103,16 @@ class TestDecisionLink(HttpCase):
         self.assertNotIn("o_svc_decision_done", page)
         self.env.invalidate_all()
         self.assertEqual(self.step.state, "pending")
+
+    def test_the_approvers_to_do_carries_the_links(self):
+        self.step._svc_open_activities()  # a database installed before the to-dos existed has none
+        activity = self.env["mail.activity"].search(
+            [("svc_approval_request_id", "=", self.step.id), ("user_id", "=", self.approver.id)]
+        )
+        self.assertEqual(len(activity), 1, "the approver has one to-do for the step")
+        approve = re.search(r'href="([^"]+decision=approve)"', str(activity.note))
+        self.assertTrue(approve, "the to-do carries the Approve link")
+        self.authenticate("approver", "approver")
+        url = approve.group(1).replace("&amp;", "&")
+        page = self._open(url[url.index("/svc/approval/decide") :])
+        self.assertIn("o_svc_decision_form", page)

@@ -13,6 +13,8 @@ audit line and errors.
 import time
 from datetime import datetime, timezone
 
+from markupsafe import Markup
+
 from odoo import _, fields, models
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
@@ -53,6 +55,17 @@ class SvcApprovalRequest(models.Model):
             decision: f"{base}/svc/approval/decide?token={token}&decision={decision}"
             for decision in ("approve", "reject")
         }
+
+    def _svc_decision_links(self, user, text):
+        """`text` followed by `user`'s Approve and Reject links for this step (HTML)."""
+        urls = self._svc_decision_urls(user)
+        return Markup('%s <a href="%s">%s</a> | <a href="%s">%s</a>') % (
+            text,
+            urls["approve"],
+            _("Approve"),
+            urls["reject"],
+            _("Reject"),
+        )
 
     def _svc_from_decision_token(self, token, user):
         """The step a token lets `user` decide now; DecisionLinkError says why not."""

@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
@@ -263,8 +263,9 @@ class SvcApprovalRequest(models.Model):
                         "activity_type_id": activity_type.id,
                         "summary": _("Approve %(document)s: %(step)s step",
                                      document=document.display_name, step=request.name),
-                        "note": escape(_("Requested by %(requester)s. Approve or reject it on the document.",
-                                         requester=request.requester_id.name or "")),
+                        "note": request._svc_decision_links(
+                            user, _("Requested by %s.", request.requester_id.name or "")
+                        ),
                         "date_deadline": fields.Date.context_today(local, request.due_at or None),
                         "automated": True,
                         "svc_approval_request_id": request.id,
@@ -300,10 +301,12 @@ class SvcApprovalRequest(models.Model):
                 post_round = next((posts for posts in rounds if res_id not in posts), None)
                 if post_round is None:
                     rounds.append(post_round := {})
+                # one person: each line carries their own signed Approve / Reject links
                 lines = [
-                    _("%(summary)s, due %(deadline)s", summary=todo.summary,
-                      deadline=format_date(self.env, todo.date_deadline))
+                    todo.svc_approval_request_id._svc_decision_links(users, line) if len(users) == 1 else line
                     for todo in todos[:listed]
+                    for line in [_("%(summary)s, due %(deadline)s", summary=todo.summary,
+                                   deadline=format_date(self.env, todo.date_deadline))]
                 ]  # fmt: skip
                 if len(todos) > listed:
                     lines.append(_("and %s more: see Approvals > To Approve.", len(todos) - listed))
