@@ -393,9 +393,9 @@ def delivery(db_name, size, port, profile=False):
             sent = env["svc.outbox.event"].search_count(
                 [("endpoint_id", "=", endpoint_id), ("state", "=", "sent")]
             )
-        assert (
-            sent == size and received.value == size
-        ), f"every row is delivered once ({sent}, {received.value})"
+        assert sent == size and received.value == size, (
+            f"every row is delivered once ({sent}, {received.value})"
+        )
         if profile:
             print(f"cProfile of the delivery cron, {size} rows (cumulative seconds):")
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)

@@ -98,9 +98,11 @@ class SvcApprovalLog(models.Model):
             pending.extend(self.ids)
             return
         lines = self.filtered(
-            lambda line: line.request_id.requester_id
-            and line.res_model in self.env
-            and line.request_id.requester_id != line.user_id
+            lambda line: (
+                line.request_id.requester_id
+                and line.res_model in self.env
+                and line.request_id.requester_id != line.user_id
+            )
         )
         for model, model_lines in lines.grouped("res_model").items():
             documents = self.env[model].browse(list(set(model_lines.mapped("res_id")))).exists()

@@ -135,6 +135,18 @@ class TestApprovalFlow(ApprovalCase):
             self.assertEqual(len(self._requester_messages(doc, "Batch over budget")), 1, doc.name)
         self.assertIsNone(self.env.transaction.svc_approval_notify_pending, "nothing left collecting")
 
+    def test_an_approver_without_email_still_decides_and_the_requester_is_told(self):
+        """The engine posts the decision as superuser, so an approver with no e-mail address is
+        not stopped by the "Set an e-mail address" sentence that their own chatter posts get."""
+        self.approver.email = False
+        doc = self._document()
+        doc.action_request_approval()
+        doc.with_user(self.approver).action_reject("No address needed")
+        self.assertEqual(doc.approval_state, "rejected")
+        self.assertEqual(len(self._requester_messages(doc, "No address needed")), 1)
+        with self.assertRaisesRegex(UserError, "Set an e-mail address on your user"):
+            doc.with_user(self.approver).message_post(body="A comment of their own")
+
     def test_the_automation_rule_still_decides_whether_the_requester_is_told(self):
         self.env.ref("svc_approval_matrix.automation_notify_requester_on_decision").active = False
         doc = self._document()

@@ -77,7 +77,7 @@ class MailActivity(models.Model):
                         "record_name": record.display_name,
                     }
                     for record, activity in zip(records, data["activities"], strict=True)
-                ]  # fmt: skip
+                ]
             )
         kept = simple.filtered("activity_type_id.keep_done")
         kept.action_archive()

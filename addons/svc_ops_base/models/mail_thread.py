@@ -1,12 +1,31 @@
 from markupsafe import escape
 
-from odoo import Command, api, models
+from odoo import Command, _, api, models
+from odoo.exceptions import UserError
 
 
 class MailThread(models.AbstractModel):
     """Messages the suite posts in bulk (crons, batch decisions) to a few named recipients."""
 
     _inherit = "mail.thread"
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """Odoo's author computation, with a sentence that says what to do when the author has no
+        e-mail address: Odoo raises a generic "Unable to send message" where this raises, i.e.
+        `raise_on_email` outside superuser mode (the approval engine posts as superuser)."""
+        author_id, email_from = super()._message_compute_author(author_id, email_from, raise_on_email=False)
+        if not email_from and raise_on_email and not self.env.su:
+            documents = (
+                self.env["ir.model"]._get(self._name).name if self._name != "mail.thread" else _("documents")
+            )
+            raise UserError(
+                _(
+                    "Set an e-mail address on your user (your avatar, then My Profile) to post decisions "
+                    "and messages on %(documents)s.",
+                    documents=documents,
+                )
+            )
+        return author_id, email_from
 
     def _svc_post_batch(self, posts, subtype_xmlid="mail.mt_note", auto_delete=True):
         """Post one message on each record of `posts` and notify only the partners it names, with

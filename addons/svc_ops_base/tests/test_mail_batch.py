@@ -1,3 +1,5 @@
+from odoo.exceptions import UserError
+
 from .common import SvcOpsCase
 
 
@@ -54,6 +56,34 @@ class TestPostBatch(SvcOpsCase):
 
     def test_nothing_to_post(self):
         self.assertFalse(self.records._svc_post_batch({}))
+
+
+class TestAuthorWithoutEmail(SvcOpsCase):
+    """A user without an e-mail address who posts gets the suite's sentence saying where to set
+    one, instead of Odoo's generic "Unable to send message"; superuser posts still go through."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ops_manager.email = False
+        cls.record = cls.env["svc.exception"].create({"name": "Needs a decision"})
+
+    def test_posting_without_email_says_where_to_set_it(self):
+        with self.assertRaisesRegex(
+            UserError,
+            r"^Set an e-mail address on your user \(your avatar, then My Profile\) to post decisions "
+            r"and messages on Service Operations Exception\.$",
+        ):
+            self.record.with_user(self.ops_manager).message_post(body="Decided")
+        self.assertFalse(self.record.message_ids.filtered(lambda message: message.body == "<p>Decided</p>"))
+
+    def test_superuser_and_users_with_email_still_post(self):
+        message = self.record.with_user(self.ops_manager).sudo().message_post(body="Posted by the engine")
+        self.assertEqual(message.author_id, self.ops_manager.partner_id)
+        self.assertFalse(message.email_from, "no address to put, and Odoo does not need one in su mode")
+        self.ops_manager.email = "manager@example.com"
+        message = self.record.with_user(self.ops_manager).message_post(body="Posted once the address is set")
+        self.assertEqual(message.email_from, self.ops_manager.partner_id.email_formatted)
 
 
 class TestActivityDoneBatch(SvcOpsCase):

@@ -416,8 +416,9 @@ class PurchaseOrder(models.Model):
             if planned and order.supplier_promised_date <= planned.date():
                 continue
             receipts = order.picking_ids.filtered(
-                lambda picking: picking.picking_type_code == "incoming"
-                and picking.state not in ("done", "cancel")
+                lambda picking: (
+                    picking.picking_type_code == "incoming" and picking.state not in ("done", "cancel")
+                )
             )
             for receipt in receipts:
                 moment = receipt.scheduled_date or planned

@@ -217,9 +217,11 @@ class ResPartnerPerformance(models.Model):
         threshold = float(params.get_param(PARAM_PREFIX + "on_time_threshold", 80))
         min_receipts = int(params.get_param(PARAM_PREFIX + "performance_min_receipts", 3))
         below = self.sudo().filtered(
-            lambda partner: partner.svc_perf_receipts >= min_receipts
-            and partner.svc_perf_on_time_rate < threshold
-            and partner.supplier_risk != "high"
+            lambda partner: (
+                partner.svc_perf_receipts >= min_receipts
+                and partner.svc_perf_on_time_rate < threshold
+                and partner.supplier_risk != "high"
+            )
         )
         if not below:
             return self.browse()

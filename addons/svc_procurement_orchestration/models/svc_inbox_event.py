@@ -88,8 +88,9 @@ class SvcInboxEvent(models.Model):
                 )
             )
         open_receipts = order.picking_ids.filtered(
-            lambda picking: picking.picking_type_code == "incoming"
-            and picking.state not in ("done", "cancel")
+            lambda picking: (
+                picking.picking_type_code == "incoming" and picking.state not in ("done", "cancel")
+            )
         )
         receipts = open_receipts.filtered(lambda picking: picking.picking_type_id.warehouse_id == warehouse)
         if not receipts:

@@ -179,8 +179,10 @@ class SaleOrderLine(models.Model):
         retainers = self.filtered("svc_is_retainer")
         now = fields.Datetime.now()
         warn = retainers.filtered(
-            lambda line: line.svc_retainer_state in ("warning", "exhausted", "overage_approved")
-            and not line.svc_warning_notified_at
+            lambda line: (
+                line.svc_retainer_state in ("warning", "exhausted", "overage_approved")
+                and not line.svc_warning_notified_at
+            )
         )
         exhausted = retainers.filtered(
             lambda line: line.svc_retainer_state == "exhausted" and not line.svc_exhausted_notified_at

@@ -99,8 +99,9 @@ class SvcStaffingRequest(models.Model):
         self.action_request_approval()
         # a policy without steps approved them already (_svc_on_approved opened them)
         self.filtered(
-            lambda request: request.state == "draft"
-            and request.approval_state in ("not_required", "approved")
+            lambda request: (
+                request.state == "draft" and request.approval_state in ("not_required", "approved")
+            )
         ).write({"state": "open"})
         return True
 

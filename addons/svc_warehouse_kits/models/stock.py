@@ -137,8 +137,10 @@ class StockMove(models.Model):
         self.env["svc.asset.loan"].sudo()._sync_with_moves(done)
         requests = done.svc_request_line_id.request_id
         requests.filtered(
-            lambda req: req.state == "in_progress"
-            and all(line.qty_delivered >= line.quantity for line in req.line_ids)
+            lambda req: (
+                req.state == "in_progress"
+                and all(line.qty_delivered >= line.quantity for line in req.line_ids)
+            )
         ).write({"state": "done"})
         return moves
 

@@ -28,8 +28,7 @@ class SvcKitLine(models.Model):
             if line.quantity <= 0:
                 raise ValidationError(
                     _(
-                        "Kit %(kit)s: set a quantity greater than zero for %(product)s, "
-                        "or remove the line.",
+                        "Kit %(kit)s: set a quantity greater than zero for %(product)s, or remove the line.",
                         kit=line.kit_id.display_name,
                         product=line.product_id.display_name,
                     )

@@ -150,9 +150,11 @@ class SvcMaterialDispatch(models.Model):
             return True
         policy_by_dispatch = self.env["svc.approval.policy"]._policy_by_document(blocked)
         blocked = blocked.filtered(
-            lambda dispatch: dispatch.approval_state in ("pending", "rejected")
-            or dispatch.approver_missing
-            or policy_by_dispatch[dispatch]
+            lambda dispatch: (
+                dispatch.approval_state in ("pending", "rejected")
+                or dispatch.approver_missing
+                or policy_by_dispatch[dispatch]
+            )
         )
         if not blocked:
             return True
