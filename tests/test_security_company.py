@@ -303,16 +303,16 @@ class TestCompanyIsolation(TransactionCase):
             )
             self._hidden(
                 f"{user.login} can_approve",
-                lambda u=user: self.env["svc.material.request"]
-                .with_user(u)
-                .search([("can_approve", "=", True)]),
+                lambda u=user: (
+                    self.env["svc.material.request"].with_user(u).search([("can_approve", "=", True)])
+                ),
                 self.mr,
             )
             self._hidden(
                 f"{user.login} can_decide",
-                lambda u=user: self.env["svc.approval.request"]
-                .with_user(u)
-                .search([("can_decide", "=", True)]),
+                lambda u=user: (
+                    self.env["svc.approval.request"].with_user(u).search([("can_decide", "=", True)])
+                ),
                 self.request,
             )
         self.env.invalidate_all()
@@ -465,9 +465,11 @@ class TestCompanyIsolation(TransactionCase):
         action = own.action_open_record()
         self._refused(
             "open the pointed record",
-            lambda: self.env[action["res_model"]]
-            .with_user(self.manager_b)
-            .browse(action["res_id"])
-            .read(["name"]),
+            lambda: (
+                self.env[action["res_model"]]
+                .with_user(self.manager_b)
+                .browse(action["res_id"])
+                .read(["name"])
+            ),
         )
         self._verdict()

@@ -148,9 +148,11 @@ class TestApprovalGate(TransactionCase):
         pending = self._pending("purchase.order")
         values = pending.copy_data()[0]
         message = self._refusal(
-            lambda: self.env["purchase.order"]
-            .with_user(self.users["procurement"])
-            .create(dict(values, state="purchase"))
+            lambda: (
+                self.env["purchase.order"]
+                .with_user(self.users["procurement"])
+                .create(dict(values, state="purchase"))
+            )
         )
         self.assertIn("needs approval under its policy", message)
         draft = self.env["purchase.order"].with_user(self.users["procurement"]).create(values)

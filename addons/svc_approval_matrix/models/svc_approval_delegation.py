@@ -135,12 +135,15 @@ class SvcApprovalDelegation(models.Model):
         for delegation in current:
             delegate = delegation.delegate_id
             mine = quick.filtered(
-                lambda activity, delegation=delegation: activity.user_id == delegation.delegator_id
-                and activity.svc_approval_request_id.requester_id != delegation.delegate_id
+                lambda activity, delegation=delegation: (
+                    activity.user_id == delegation.delegator_id
+                    and activity.svc_approval_request_id.requester_id != delegation.delegate_id
+                )
             )
             duplicate = mine.filtered(
-                lambda activity, delegate=delegate: delegate
-                in activity.svc_approval_request_id.approval_activity_ids.user_id
+                lambda activity, delegate=delegate: (
+                    delegate in activity.svc_approval_request_id.approval_activity_ids.user_id
+                )
             )
             duplicate.unlink()
             if mine - duplicate:

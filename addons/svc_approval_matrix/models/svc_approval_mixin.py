@@ -160,8 +160,10 @@ class SvcApprovalMixin(models.AbstractModel):
         if self.env.su and self.env.context.get("svc_approval_no_reset"):
             return {}
         watched = self.filtered(
-            lambda doc: doc.approval_state == "pending"
-            or (doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change)
+            lambda doc: (
+                doc.approval_state == "pending"
+                or (doc.approval_state == "approved" and doc.approval_policy_id.reapprove_on_change)
+            )
         )
         return {doc: doc._svc_approval_amount() for doc in watched}
 

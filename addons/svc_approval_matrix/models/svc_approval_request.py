@@ -230,9 +230,11 @@ class SvcApprovalRequest(models.Model):
         (`_svc_tell_approvers`); documents without activities are skipped.
         """
         requests = self.filtered(
-            lambda request: request.state in ACTIVE_STATES
-            and request.res_model in self.env
-            and isinstance(self.env[request.res_model], self.pool["mail.activity.mixin"])
+            lambda request: (
+                request.state in ACTIVE_STATES
+                and request.res_model in self.env
+                and isinstance(self.env[request.res_model], self.pool["mail.activity.mixin"])
+            )
         )
         if not requests:
             return self.env["mail.activity"]
@@ -333,8 +335,9 @@ class SvcApprovalRequest(models.Model):
                 lambda activity: (activity.svc_approval_request_id.id, activity.user_id.id) in only
             )
         own = activities.filtered(
-            lambda activity: activity.user_id == self.env.user
-            and hasattr(self.env[activity.res_model], "_message_create")
+            lambda activity: (
+                activity.user_id == self.env.user and hasattr(self.env[activity.res_model], "_message_create")
+            )
         )
         if own:
             own._svc_done_batch(feedback=feedback)
