@@ -33,17 +33,12 @@ ACCESS_MATRIX = {
         "base.group_system": "rwcu",
     },
     "svc.event.type": {"svc_ops_base.group_ops_user": "r", "svc_ops_base.group_ops_manager": "rwcu"},
-    "svc.integration.source": {
-        "svc_ops_base.group_ops_user": "r",
-        "svc_ops_base.group_ops_manager": "rwcu",
-    },
-    "svc.inbox.event": {"svc_ops_base.group_ops_user": "r", "svc_ops_base.group_ops_manager": "rwu"},
+    # integration data is private: the integration managers (and the administrator) only
+    "svc.integration.source": {"svc_ops_base.group_ops_manager": "rwcu"},
+    "svc.inbox.event": {"svc_ops_base.group_ops_manager": "rwu"},
     "svc.inbox.route": {"svc_ops_base.group_ops_user": "r", "svc_ops_base.group_ops_manager": "rwcu"},
-    "svc.webhook.endpoint": {
-        "svc_ops_base.group_ops_user": "r",
-        "svc_ops_base.group_ops_manager": "rwcu",
-    },
-    "svc.outbox.event": {"svc_ops_base.group_ops_user": "r", "svc_ops_base.group_ops_manager": "rwu"},
+    "svc.webhook.endpoint": {"svc_ops_base.group_ops_manager": "rwcu"},
+    "svc.outbox.event": {"svc_ops_base.group_ops_manager": "rwu"},
     "svc.integration.secret.wizard": {"svc_ops_base.group_ops_manager": "rwc"},
     # svc_approval_matrix
     "svc.approval.policy": {

@@ -11,7 +11,7 @@ import unittest
 import xmlrpc.client
 from datetime import timedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, tagged
 
@@ -51,10 +51,15 @@ class AuthorityCase(TransactionCase):
         self.fail(f"{call} was not refused")
 
     def _denied_lines(self, model, **domain):
-        return self.env["svc.approval.log"].search(
-            [("event", "=", "denied"), ("res_model", "=", model)]
-            + [(name, "=", value) for name, value in domain.items()]
-        )
+        """Ids of the `denied` lines, in this transaction or committed apart by the refusal
+        (`_record_autonomous`: this test's transaction cannot see those, a new cursor can)."""
+        domain = [("event", "=", "denied"), ("res_model", "=", model)] + [
+            (name, "=", value) for name, value in domain.items()
+        ]
+        ids = set(self.env["svc.approval.log"].search(domain).ids)
+        with self.registry.cursor() as cr:
+            ids |= set(api.Environment(cr, SUPERUSER_ID, {})["svc.approval.log"].search(domain).ids)
+        return ids
 
 
 class TestWhoDecides(AuthorityCase):
