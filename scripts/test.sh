@@ -87,6 +87,8 @@ if [ -s "$sentinel_log" ]; then
 fi
 [ $lint_status = 0 ] || echo "make test: the linters failed (see above)."
 [ $test_status = 0 ] || echo "make test: pytest exited with $test_status."
-summary=$(grep -E '(passed|failed|errors?|skipped|no tests ran)[ ,].* in [0-9.]+s' "$LOG_DIR/pytest.log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
+# "350 passed in 617.93s" (no warnings) as well as "3 failed, 347 passed, 2 warnings in 600s"
+summary=$( (grep -E '(passed|failed|errors?|skipped|no tests ran)(,.*)? in [0-9.]+s' "$LOG_DIR/pytest.log" || true) \
+    | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
 echo "${summary:-pytest printed no summary line}"
 [ $lint_status = 0 ] && [ $test_status = 0 ] && [ $sentinel_status = 0 ] && [ $dist_check_status = 0 ]
