@@ -1,1 +1,8 @@
-from . import test_approval_flow, test_concurrency, test_escalation_emergency, test_policy
+from . import (
+    test_approval_flow,
+    test_audit_chain,
+    test_concurrency,
+    test_escalation_emergency,
+    test_policy,
+    test_route_preview,
+)

@@ -1,0 +1,1 @@
+"""Route preview tests (see below)."""
