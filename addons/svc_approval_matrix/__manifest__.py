@@ -15,6 +15,7 @@
         "views/svc_approval_policy_views.xml",
         "views/svc_approval_request_views.xml",
         "views/svc_approval_decision_wizard_views.xml",
+        "views/svc_approval_route_wizard_views.xml",
         "views/svc_approval_decision_link_templates.xml",
         "views/menus.xml",
     ],

@@ -134,3 +134,19 @@ class TestRoutePreview(ApprovalCase):
                 self.assertRaisesRegex(UserError, message),
             ):
                 policies.preview(res_model, res_ids)
+
+    def test_approval_route_dialog_shows_the_preview(self):
+        document = self._document(5000, name="<b>DOC</b>")
+        wizard = (
+            self.env["svc.approval.route.wizard"]
+            .with_user(self.requester)
+            .with_context(active_model=document._name, active_ids=document.ids)
+            .create({})
+        )
+        html = str(wizard.route_html)
+        for text in ("Above 1,000", "Manager", "Finance", self.approver.name, "8.0 h"):
+            self.assertIn(text, html)
+        self.assertIn("&lt;b&gt;DOC&lt;/b&gt;", html)
+        self.assertNotIn("<b>DOC</b>", html)
+        action = self.env.ref("svc_approval_matrix.action_svc_approval_route_preview")
+        self.assertEqual(action.res_model, "svc.approval.route.wizard")
