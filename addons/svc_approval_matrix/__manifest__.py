@@ -1,7 +1,7 @@
 {
     "name": "Service Operations: Approval Matrix",
     "summary": "Policy-based approvals: thresholds, steps, segregation of duties, escalation, delegation",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Services/Service Operations",
     "author": "svc-ops",
     "website": "https://github.com/svc-ops/svc-ops",
@@ -16,6 +16,7 @@
         "views/svc_approval_policy_views.xml",
         "views/svc_approval_request_views.xml",
         "views/svc_approval_decision_wizard_views.xml",
+        "views/svc_approval_route_wizard_views.xml",
         "views/svc_approval_decision_link_templates.xml",
         "views/menus.xml",
     ],

@@ -11,6 +11,7 @@ from . import (
     svc_approval_mixin,
     svc_approval_policy,
     svc_approval_request,
+    svc_approval_route_preview,
     svc_approval_step,
     svc_exception,
 )

@@ -260,3 +260,16 @@ class SvcApprovalDelegation(models.Model):
             [("delegate_id", "=", user.id), ("date_from", "<=", day), ("date_to", ">=", day)]
         )
         return delegations.delegator_id
+
+    @api.model
+    def _delegates_of(self, users, day=None):
+        """{user id: their active delegations today} for `users`: who may decide in their place
+        (the reverse of `_delegators_of`, one search for all of them)."""
+        day = day or fields.Date.context_today(self)
+        delegations = self.sudo().search(
+            [("delegator_id", "in", users.ids), ("date_from", "<=", day), ("date_to", ">=", day)]
+        )
+        result = {user_id: self.browse() for user_id in users.ids}
+        for delegation in delegations:
+            result[delegation.delegator_id.id] |= delegation
+        return result

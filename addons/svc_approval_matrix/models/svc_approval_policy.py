@@ -111,6 +111,38 @@ class SvcApprovalPolicy(models.Model):
         self.ensure_one()
         return amount >= self.amount_min and (not self.amount_max or amount < self.amount_max)
 
+    def _mismatches(self, documents, amounts):
+        """{document id: why this policy does not govern it, or None when it does}.
+
+        The reason is the first check that fails, in the order the engine applies them:
+        'company', 'domain', 'below' (under Amount From), 'above' (at or over Amount Below).
+        `amounts` caches `_svc_approval_amount()` by document id across policies (filled here,
+        only for the documents that reach the amount check).
+        """
+        self.ensure_one()
+        company_domain = self._company_domain(documents)
+        in_company = documents.filtered_domain(company_domain) if company_domain else documents
+        domain = self._domain_list()
+        in_domain = set((in_company.filtered_domain(domain) if domain else in_company).ids)
+        in_company = set(in_company.ids)
+        result = {}
+        for document in documents:
+            if document.id not in in_company:
+                result[document.id] = "company"
+            elif document.id not in in_domain:
+                result[document.id] = "domain"
+            else:
+                if document.id not in amounts:
+                    amounts[document.id] = document._svc_approval_amount()
+                amount = amounts[document.id]
+                if amount < self.amount_min:
+                    result[document.id] = "below"
+                elif self.amount_max and amount >= self.amount_max:
+                    result[document.id] = "above"
+                else:
+                    result[document.id] = None
+        return result
+
     @api.model
     def _policy_by_document(self, documents):
         """Map each document to the first policy that governs it (or an empty recordset).
@@ -121,13 +153,13 @@ class SvcApprovalPolicy(models.Model):
         if not documents:
             return result
         policies = self.search([("model_name", "=", documents._name)])
-        undecided = documents
+        undecided, amounts = documents, {}
         for policy in policies:
             if not undecided:
                 break
-            in_domain = undecided.filtered_domain(policy._company_domain(documents) + policy._domain_list())
-            for document in in_domain:
-                if policy._amount_matches(document._svc_approval_amount()):
-                    result[document] = policy
-                    undecided -= document
+            mismatches = policy._mismatches(undecided, amounts)
+            matched = undecided.filtered(lambda document, m=mismatches: m[document.id] is None)
+            for document in matched:
+                result[document] = policy
+            undecided -= matched
         return result

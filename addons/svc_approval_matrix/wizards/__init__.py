@@ -1,1 +1,1 @@
-from . import svc_approval_decision_wizard
+from . import svc_approval_decision_wizard, svc_approval_route_wizard

@@ -5,5 +5,6 @@ from . import (
     test_kit,
     test_material_request,
     test_reservation_and_loans,
+    test_route_preview,
     test_ui_tour,
 )

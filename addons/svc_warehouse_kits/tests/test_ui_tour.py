@@ -40,3 +40,35 @@ class TestMaterialRequestTour(HttpCase):
             [(dock, 4.0), (cable, 8.0)],
             "2 typed by hand + twice the kit's dock; twice the kit's 4 cables",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalRouteTour(HttpCase):
+    """In a real browser: the requester opens Approval Route on a draft request and reads who would approve."""
+
+    def test_requester_reads_the_approval_route(self):
+        requester = new_test_user(
+            self.env, "tour_route_requester", groups="base.group_user,svc_warehouse_kits.group_kits_user"
+        )
+        approver = new_test_user(
+            self.env, "tour_route_approver", name="Tour Route Approver", groups="base.group_user"
+        )
+        self.env["svc.approval.policy"].search([("model_name", "=", "svc.material.request")]).write(
+            {"active": False}
+        )
+        self.env["svc.approval.policy"].create(
+            {"name": "Tour Route Policy", "model_id": self.env["ir.model"]._get("svc.material.request").id,
+             "step_ids": [(0, 0, {"name": "Review", "approver_type": "user", "user_ids": [(6, 0, approver.ids)]})]}
+        )  # fmt: skip
+        project = self.env["project.project"].create({"name": "Tour Route Project"})
+        request = (
+            self.env["svc.material.request"]
+            .with_user(requester)
+            .create({"project_id": project.id, "needed_date": fields.Date.today() + timedelta(days=3)})
+        )
+        self.start_tour(
+            f"/web#model=svc.material.request&id={request.id}&view_type=form",
+            "svc_approval_route_preview",
+            login=requester.login,
+        )
+        self.assertEqual((request.state, request.approval_state), ("draft", "not_required"))
