@@ -53,6 +53,7 @@ ACCESS_MATRIX = {
     "svc.approval.log": {"svc_approval_matrix.group_approval_user": "r"},
     "svc.approval.delegation": {"svc_approval_matrix.group_approval_user": "rwcu"},
     "svc.approval.decision.wizard": {"svc_approval_matrix.group_approval_user": "rwc"},
+    "svc.approval.route.wizard": {"svc_approval_matrix.group_approval_user": "rwc"},
     # svc_warehouse_kits
     "svc.kit": {
         "svc_warehouse_kits.group_kits_user": "r",

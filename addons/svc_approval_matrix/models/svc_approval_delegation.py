@@ -194,14 +194,8 @@ class SvcApprovalDelegation(models.Model):
     def _delegates_of(self, users, day=None):
         """{delegator: delegate} for those of `users` who are away on `day` (today by default);
         with several current delegations, the one that started last."""
-        day = day or fields.Date.context_today(self)
-        delegations = self.sudo().search(
-            [("delegator_id", "in", users.ids), ("date_from", "<=", day), ("date_to", ">=", day)]
-        )
-        delegates = {}
-        for delegation in delegations:
-            delegates.setdefault(delegation.delegator_id, delegation.delegate_id)
-        return delegates
+        delegations = self._delegations_of(users, day)  # the latest start first (the model's order)
+        return {user: delegations[user.id][:1].delegate_id for user in users if delegations[user.id]}
 
     def _check_may_delegate_for(self, delegators):
         """Only the delegator themselves or a policy manager hands over a delegator's authority."""
@@ -262,7 +256,7 @@ class SvcApprovalDelegation(models.Model):
         return delegations.delegator_id
 
     @api.model
-    def _delegates_of(self, users, day=None):
+    def _delegations_of(self, users, day=None):
         """{user id: their active delegations today} for `users`: who may decide in their place
         (the reverse of `_delegators_of`, one search for all of them)."""
         day = day or fields.Date.context_today(self)

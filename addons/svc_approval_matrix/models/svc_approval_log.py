@@ -67,6 +67,13 @@ class SvcApprovalLog(models.Model):
     company_id = fields.Many2one(
         "res.company", readonly=True, index=True, default=lambda self: self.env.company
     )
+    chained = fields.Boolean(
+        default=True,
+        readonly=True,
+        copy=False,
+        help="On the hash chain. Only the lines of refused attempts written apart from the refused "
+        "transaction are not (they must not wait for the chain's head that transaction may hold).",
+    )
     prev_hash = fields.Char(
         "Previous Hash", readonly=True, copy=False, help="Hash of the previous line of the same company."
     )
@@ -92,11 +99,15 @@ class SvcApprovalLog(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # the refusals' own lines, written apart by `_record_autonomous`, stay off the chain
+        unchained = self.env.su and self.env.context.get("svc_log_unchained")
         for vals in vals_list:
             vals.pop("prev_hash", None)
             vals.pop("line_hash", None)
+            vals["chained"] = not unchained
         lines = super().create(vals_list)
-        lines._chain_schedule()
+        if not unchained:
+            lines._chain_schedule()
         return lines
 
     def write(self, vals):  # pylint: disable=method-required-super
@@ -211,7 +222,8 @@ class SvcApprovalLog(models.Model):
         last_id, last_hash = cr.fetchone()
         cr.execute(
             f"""SELECT {", ".join(HASHED_COLUMNS)} FROM svc_approval_log
-                 WHERE COALESCE(company_id, 0) = %s AND line_hash IS NULL AND NOT (id = ANY(%s))
+                 WHERE COALESCE(company_id, 0) = %s AND line_hash IS NULL AND chained
+                   AND NOT (id = ANY(%s))
               ORDER BY id""",
             [company_id, list(exclude_ids)],
         )
@@ -268,7 +280,8 @@ class SvcApprovalLog(models.Model):
             while first_bad is None:
                 cr.execute(
                     f"""SELECT {", ".join(HASHED_COLUMNS)}, prev_hash, line_hash FROM svc_approval_log
-                         WHERE COALESCE(company_id, 0) = %s AND id > %s ORDER BY id LIMIT 5000""",
+                         WHERE COALESCE(company_id, 0) = %s AND id > %s
+                           AND (chained OR event <> 'denied') ORDER BY id LIMIT 5000""",
                     [company_id, after_id],
                 )
                 rows = cr.fetchall()
@@ -345,7 +358,9 @@ class SvcApprovalLog(models.Model):
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '2s'")
-                api.Environment(cr, SUPERUSER_ID, {})[self._name].create(vals_list)
+                # off the hash chain: the caller's transaction may hold the chain's head until
+                # it ends (a savepoint runs the chaining hook), and this line must not wait for it
+                api.Environment(cr, SUPERUSER_ID, {"svc_log_unchained": True})[self._name].create(vals_list)
         except psycopg2.Error as error:
             _logger.info("approval log written in the current transaction: %s", error)
             self._record(vals_list)

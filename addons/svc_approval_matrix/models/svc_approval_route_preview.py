@@ -40,7 +40,7 @@ class SvcApprovalPolicy(models.Model):
                 approvers = step._resolve_approvers(document, requester)
                 step_approvers[(document.id, step.id)] = approvers
                 all_approvers |= approvers
-        delegations = self.env["svc.approval.delegation"]._delegates_of(all_approvers)
+        delegations = self.env["svc.approval.delegation"]._delegations_of(all_approvers)
         in_flight = self._preview_in_flight(documents)
         result = []
         for document in documents:
