@@ -218,3 +218,27 @@ class TestOrderGate(TransactionCase):
         # the manager cannot skip their own approval step by confirming either
         self._refused(lambda: quotation.with_user(self.sales_manager).action_confirm())
         self.assertEqual(quotation.state, "to_approve")
+
+    def test_emergency_release_confirms_and_opens_a_review(self):
+        order = self._order(self.newcomer, qty=1, price=1500, discount=30)
+        order.with_user(self.salesperson).action_confirm()
+        self.assertIn("Sent to approval by policy Gate: margin", order.message_ids.mapped("body")[0])
+        releaser = new_test_user(
+            self.env,
+            "gate_releaser",
+            groups="sales_team.group_sale_manager,svc_approval_matrix.group_approval_emergency",
+        )
+        with self.assertRaises(UserError):
+            order.with_user(self.salesperson).action_emergency_release("Customer waits at the counter")
+        order.with_user(releaser).action_emergency_release("Customer waits at the counter")
+        self.assertEqual((order.state, order.approval_state), ("sale", "emergency"))
+        self.assertTrue(order.approval_request_ids.filtered(lambda req: req.kind == "review"))
+
+    def test_demo_order_over_credit_waits_for_finance(self):
+        order = self.env.ref("svc_order_orchestration.demo_order_over_credit")
+        self.assertEqual((order.state, order.approval_state), ("to_approve", "pending"))
+        self.assertEqual(
+            order.approval_policy_id, self.env.ref("svc_order_orchestration.demo_policy_so_credit")
+        )
+        self.assertTrue(order.svc_credit_limit_exceeded)
+        self.assertIn("over the", order.svc_gate_reason)
