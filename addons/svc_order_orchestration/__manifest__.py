@@ -9,6 +9,7 @@
     "depends": ["sale_stock", "sale_margin", "svc_approval_matrix"],
     "data": [
         "security/ir.model.access.csv",
+        "data/svc_event_type_data.xml",
         "views/sale_order_views.xml",
         "views/menus.xml",
     ],
@@ -18,5 +19,8 @@
         "demo/svc_approval_policy_demo.xml",
         "demo/sale_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["svc_order_orchestration/static/src/js/tours/*.js"],
+    },
     "installable": True,
 }

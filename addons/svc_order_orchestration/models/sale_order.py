@@ -274,6 +274,9 @@ class SaleOrder(models.Model):
     def _svc_on_approved(self):
         """The last step approved (or emergency release): confirm the order as Odoo does."""
         approved = self.filtered(lambda order: order.state in ("draft", "sent", "to_approve"))
+        approved._svc_publish(
+            "sale.approved", lambda order: {"approval_policy": order.approval_policy_id.name}
+        )
         if approved:
             super(SaleOrder, approved).action_confirm()
         return True
@@ -293,6 +296,41 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return super()._can_be_confirmed() or (
             self.state == "to_approve" and self.approval_state in ("approved", "emergency")
+        )
+
+    def _svc_gate_payload(self):
+        """The gate figures of the order, for the outbox."""
+        self.ensure_one()
+        return {
+            "approval_policy": self.approval_policy_id.name,
+            "reason": self.svc_gate_reason,
+            "credit_exposure": self.svc_credit_exposure,
+            "credit_limit": self.svc_credit_limit,
+            "overdue_amount": self.svc_overdue_amount,
+            "overdue_days": self.svc_overdue_days,
+            "margin_percent": self.svc_margin_percent,
+            "max_discount": self.svc_max_discount,
+            "new_customer": self.svc_new_customer,
+        }
+
+    def _svc_publish(self, event_type, extra):
+        """Publish `event_type` for these orders: the common order fields plus `extra(order)`,
+        with one endpoint lookup per company for the whole batch."""
+        self.env["svc.outbox.event"]._publish_many(
+            event_type,
+            [
+                (
+                    order,
+                    {
+                        "name": order.name,
+                        "partner": order.partner_id.commercial_partner_id.name,
+                        "amount_total": order.amount_total,
+                        "currency": order.currency_id.name,
+                        **extra(order),
+                    },
+                )
+                for order in self
+            ],
         )
 
     # ------------------------------------------------------------------ actions
@@ -326,6 +364,7 @@ class SaleOrder(models.Model):
                     for order in pending
                 }
             )
+            pending._svc_publish("sale.gate_blocked", lambda order: order._svc_gate_payload())
         ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
             svc_approval_no_reset=True
         ).write({"approval_state": "not_required", "approval_policy_id": False})

@@ -1,1 +1,2 @@
 from . import test_order_gate
+from . import test_ui_tour

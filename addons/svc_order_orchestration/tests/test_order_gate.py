@@ -158,6 +158,27 @@ class TestOrderGate(TransactionCase):
         self.assertEqual((order.state, order.approval_state), ("sale", "approved"))
         self.assertTrue(order.picking_ids, "Odoo's own confirmation ran (delivery created)")
 
+    def test_outbox_tells_blocked_then_approved(self):
+        types = self.env["svc.event.type"].search([("code", "in", ("sale.gate_blocked", "sale.approved"))])
+        self.assertEqual(len(types), 2)
+        self.env["ir.config_parameter"].sudo().set_param("svc_ops_base.allow_private_endpoints", "127.0.0.1")
+        self.env["svc.webhook.endpoint"].create(
+            {"name": "ERP mirror", "url": "http://127.0.0.1:9/hook", "event_type_ids": [(6, 0, types.ids)]}
+        )
+        order = self._order(self.customer, qty=1, price=1500)
+        order.with_user(self.salesperson).action_confirm()
+        outbox = self.env["svc.outbox.event"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertEqual(outbox.mapped("event_type"), ["sale.gate_blocked"])
+        self.assertEqual(outbox.payload["credit_exposure"], 3500.0)
+        self.assertEqual(outbox.payload["overdue_days"], 40)
+        order.with_user(self.finance).action_approve()
+        outbox = self.env["svc.outbox.event"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertCountEqual(outbox.mapped("event_type"), ["sale.gate_blocked", "sale.approved"])
+
     def test_credit_goes_to_finance(self):
         order = self._order(self.customer, qty=1, price=1500)
         order.with_user(self.salesperson).action_confirm()
