@@ -1,2 +1,1 @@
-from . import test_order_gate
-from . import test_ui_tour
+from . import test_order_gate, test_ui_tour
