@@ -1,6 +1,7 @@
 """Orders: sales orders through the order gate, against Odoo's plain confirmation in the same run.
 
-Run: BENCH_DB=<db> scripts/bench.sh bench/bench_orders.py [--orders 1000]
+Run: BENCH_DB=<db> scripts/bench.sh bench/bench_orders.py [--orders 1000] [--statements K]
+(--statements K prints the K costliest statement shapes of the baseline and of the approve call)
 Figures (each measured call is its own transaction, committed, as over RPC):
 - baseline: N quotations of one stockable line confirmed by Odoo's own `action_confirm`
   (the gate's override skipped: what Odoo does without this addon), deliveries and all;
@@ -11,17 +12,15 @@ Figures (each measured call is its own transaction, committed, as over RPC):
 - the ratio governed (request + approve) / baseline, for time, CPU and queries: goal ≤ 1.2.
 """
 
-from common import Measure, environment, parse_args, row
-
-from odoo.addons.svc_order_orchestration.models.sale_order import SaleOrder as GatedSaleOrder
+from common import Measure, environment, parse_args, print_statements, row, statement_times
 
 FIGURES = ("seconds", "cpu", "queries")
 
 
 def main():
-    args = parse_args(__doc__, orders="1000")
+    args = parse_args(__doc__, orders="1000", statements="0")
     with environment(args.db) as env:
-        run(env, int(args.orders))
+        run(env, int(args.orders), statements=int(args.statements))
 
 
 def _setup(env):
@@ -63,7 +62,10 @@ def _orders(env, salesperson, customer, product, count):
     return orders.browse(orders.ids).with_user(salesperson)
 
 
-def run(env, count):
+def run(env, count, statements=0):
+    # importable once parse_args set the addons path up
+    from odoo.addons.svc_order_orchestration.models.sale_order import SaleOrder as GatedSaleOrder
+
     salesperson, approver, free, limited, product = _setup(env)
     print(f"-- {count} sales orders, one stockable line each, all in one call")
     # the first confirmations of a process pay its warm-up (caches, templates): not the baseline
@@ -72,10 +74,12 @@ def run(env, count):
     env.cr.commit()
 
     plain = _orders(env, salesperson, free, product, count)
-    with Measure(env) as baseline:
+    with statement_times(env.cr) as shapes, Measure(env) as baseline:
         super(GatedSaleOrder, plain).action_confirm()
         env.cr.commit()
     row("baseline: Odoo's own action_confirm", count, baseline)
+    if statements:
+        print_statements(shapes, count, top=statements)
     assert set(plain.mapped("state")) == {"sale"}
 
     ungated = _orders(env, salesperson, free, product, count)
@@ -102,10 +106,12 @@ def run(env, count):
         env.cr.commit()
     row("governed: Confirm = request", count, request)
     assert set(governed.mapped("state")) == {"to_approve"}
-    with Measure(env) as approve:
+    with statement_times(env.cr) as shapes, Measure(env) as approve:
         governed.with_user(approver).action_approve()
         env.cr.commit()
     row("governed: approve = confirm", count, approve)
+    if statements:
+        print_statements(shapes, count, top=statements)
     assert set(governed.mapped("state")) == {"sale"}
 
     print(f"-- per sales order, {count} orders (wall ms / CPU ms of this thread / SQL queries)")
