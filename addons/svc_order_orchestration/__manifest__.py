@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "data/svc_event_type_data.xml",
         "views/sale_order_views.xml",
+        "views/margin_floor_views.xml",
         "views/menus.xml",
     ],
     "demo": [

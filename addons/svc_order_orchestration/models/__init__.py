@@ -1,1 +1,1 @@
-from . import sale_order
+from . import product_category, res_company, sale_order

@@ -11,6 +11,8 @@ GATE_FIELDS = (
     "svc_overdue_amount",
     "svc_overdue_days",
     "svc_margin_percent",
+    "svc_margin_floor",
+    "svc_margin_below_floor",
     "svc_max_discount",
     "svc_new_customer",
 )
@@ -77,6 +79,20 @@ class SaleOrder(models.Model):
         store=True,
         digits=(16, 2),
         help="The order's margin (sale_margin) over its untaxed amount, in percent (0 for an empty order).",
+    )
+    svc_margin_floor = fields.Float(
+        "Margin Floor %",
+        compute="_compute_svc_margin_floor",
+        store=True,
+        digits=(16, 2),
+        help="The highest margin floor of the product categories of the order's lines, else the "
+        "company's (0: none).",
+    )
+    svc_margin_below_floor = fields.Boolean(
+        "Margin Below Floor",
+        compute="_compute_svc_margin_floor",
+        store=True,
+        help="A margin floor applies and the order's margin % is under it.",
     )
     svc_max_discount = fields.Float(
         "Largest Discount %",
@@ -193,6 +209,21 @@ class SaleOrder(models.Model):
         for order in self:
             order.svc_margin_percent = order.amount_untaxed and 100.0 * order.margin / order.amount_untaxed
 
+    @api.depends(
+        "svc_margin_percent",
+        "amount_untaxed",
+        "company_id.svc_margin_floor",
+        "order_line.product_id.categ_id.svc_margin_floor",
+    )
+    def _compute_svc_margin_floor(self):
+        for order in self:
+            floor = max(order.order_line.product_id.categ_id.mapped("svc_margin_floor"), default=0.0)
+            floor = floor or order.company_id.svc_margin_floor
+            order.svc_margin_floor = floor
+            order.svc_margin_below_floor = bool(
+                floor and order.amount_untaxed and order.svc_margin_percent < floor
+            )
+
     @api.depends("order_line.discount")
     def _compute_svc_max_discount(self):
         for order in self:
@@ -239,7 +270,15 @@ class SaleOrder(models.Model):
                         days=order.svc_overdue_days,
                     )
                 )
-            if order.amount_untaxed:
+            if order.svc_margin_below_floor:
+                reasons.append(
+                    _(
+                        "margin %(margin)s%% under the %(floor)s%% floor",
+                        margin=float_repr(order.svc_margin_percent, 1),
+                        floor=float_repr(order.svc_margin_floor, 1),
+                    )
+                )
+            elif order.amount_untaxed:
                 reasons.append(_("margin %s%%", float_repr(order.svc_margin_percent, 1)))
             if order.svc_max_discount:
                 reasons.append(_("discount up to %s%%", float_repr(order.svc_max_discount, 1)))
@@ -309,6 +348,7 @@ class SaleOrder(models.Model):
             "overdue_amount": self.svc_overdue_amount,
             "overdue_days": self.svc_overdue_days,
             "margin_percent": self.svc_margin_percent,
+            "margin_floor": self.svc_margin_floor,
             "max_discount": self.svc_max_discount,
             "new_customer": self.svc_new_customer,
         }

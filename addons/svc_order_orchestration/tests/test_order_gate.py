@@ -110,6 +110,18 @@ class TestOrderGate(TransactionCase):
         self.assertEqual(fresh.svc_max_discount, 5.0)
         self.assertTrue(fresh.svc_new_customer)
 
+    def test_margin_floor_of_the_category_prevails_over_the_company(self):
+        self.env.company.svc_margin_floor = 20
+        order = self._order(self.customer, qty=1, price=1500, discount=10)  # margin 25.93%
+        self.assertEqual(order.svc_margin_floor, 20.0)
+        self.assertFalse(order.svc_margin_below_floor)
+        self.product.categ_id.svc_margin_floor = 30
+        self.assertEqual(order.svc_margin_floor, 30.0)
+        self.assertTrue(order.svc_margin_below_floor)
+        self.assertIn("margin 25.9% under the 30.0% floor", order.svc_gate_reason)
+        found = self.env["sale.order"].search([("id", "=", order.id), ("svc_margin_below_floor", "=", True)])
+        self.assertEqual(found, order)
+
     def test_figures_are_searchable_and_follow_payments(self):
         order = self._order(self.customer, qty=1, price=1500, discount=10)
         order._svc_refresh_gate_figures()
