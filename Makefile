@@ -9,7 +9,7 @@ PYTEST_ARGS ?= --odoo-http -p no:cacheprovider -q -rfEs -W ignore::DeprecationWa
 .PHONY: run test lint setup pot drop-demo dist dist-check help
 help:
 	@echo "make run   - set up Odoo 17 + PostgreSQL, create svc_demo, serve http://localhost:8069"
-	@echo "make test  - fresh database, install the five addons, lint, run every test"
+	@echo "make test  - fresh database, install the six addons, lint, run every test"
 	@echo "make lint  - ruff, pylint-odoo, .pot files, docker-compose.yml"
 	@echo "make pot   - regenerate each addon's i18n/<addon>.pot"
 	@echo "make dist  - one wheel per addon (odoo_addon_svc_*.whl) into dist/"

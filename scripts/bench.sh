@@ -10,7 +10,7 @@ bash scripts/ensure_postgres.sh
 DB="${BENCH_DB:-svc_bench}"
 if ! psql -d "$DB" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'svc_ops_base' AND state = 'installed'" \
         2>/dev/null | grep -q 1; then
-    say "Creating $DB with the five addons (no demo data)"
+    say "Creating $DB with the six addons (no demo data)"
     dropdb --if-exists "$DB"
     createdb "$DB"
     odoo_bin -d "$DB" -i "$SVC_ADDONS" --without-demo=all --db-filter="^$DB\$" --stop-after-init --log-level=warn

@@ -9,7 +9,7 @@ ODOO_SRC="${ODOO_SRC:-$SVC_HOME/odoo-17.0}"
 ODOO_REPO_URL="${ODOO_REPO_URL:-https://github.com/odoo/odoo.git}"
 VENV="${VENV:-$SVC_HOME/venv-17.0}"
 ODOO_CONF="${ODOO_CONF:-$REPO_ROOT/odoo.conf}"
-SVC_ADDONS="svc_ops_base,svc_approval_matrix,svc_warehouse_kits,svc_procurement_orchestration,svc_resource_planning"
+SVC_ADDONS="svc_ops_base,svc_approval_matrix,svc_warehouse_kits,svc_procurement_orchestration,svc_resource_planning,svc_order_orchestration"
 
 die() { echo "ERROR: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }

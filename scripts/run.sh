@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve the demo: set up what is missing, create svc_demo with the five addons and
+# Serve the demo: set up what is missing, create svc_demo with the six addons and
 # their demo data on first run, then run Odoo on http://localhost:8069 (admin / admin).
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
@@ -13,7 +13,7 @@ DB="${DB:-svc_demo}"
 if ! psql -d "$DB" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'svc_ops_base' AND state = 'installed'" \
         2>/dev/null | grep -q 1; then
     created=1
-    say "Creating $DB with the five addons and their demo data (a few minutes, once)"
+    say "Creating $DB with the six addons and their demo data (a few minutes, once)"
     dropdb --if-exists "$DB"
     createdb "$DB"
     odoo_bin -d "$DB" -i "$SVC_ADDONS" --db-filter="^$DB\$" --stop-after-init --log-level=warn \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite on a fresh database: install the five addons with demo data, lint,
+# The whole suite on a fresh database: install the six addons with demo data, lint,
 # install them from their wheels beside the tests (dist-check), run every Odoo test with
 # pytest-odoo (arguments come from the Makefile), drop the database. Exits non-zero on any failure, any skipped test, or any setup problem.
 source "$(dirname "$0")/common.sh"

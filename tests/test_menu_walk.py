@@ -24,6 +24,7 @@ SUITE = (
     "svc_warehouse_kits",
     "svc_procurement_orchestration",
     "svc_resource_planning",
+    "svc_order_orchestration",
 )
 ROOT = "svc_ops_base.menu_service_operations_root"
 DEMO_LOGINS = ("admin", "resource", "delivery")

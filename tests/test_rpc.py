@@ -12,6 +12,7 @@ SUITE = [
     "svc_warehouse_kits",
     "svc_procurement_orchestration",
     "svc_resource_planning",
+    "svc_order_orchestration",
 ]
 
 

@@ -1,6 +1,6 @@
 """The suite's access rights, declared once as data and compared with the live database.
 
-ACCESS_MATRIX is the reviewed statement of who may do what on every model of the five
+ACCESS_MATRIX is the reviewed statement of who may do what on every model of the six
 addons (and on any core model the addons grant access to): model -> group xmlid ->
 the letters of the rights ("r" read, "w" write, "c" create, "u" unlink). A new or widened
 ir.model.access row, in the suite's CSV files or in any other module's data, fails
@@ -20,6 +20,7 @@ SUITE = (
     "svc_warehouse_kits",
     "svc_procurement_orchestration",
     "svc_resource_planning",
+    "svc_order_orchestration",
 )
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 PERM_FIELDS = {"r": "perm_read", "w": "perm_write", "c": "perm_create", "u": "perm_unlink"}

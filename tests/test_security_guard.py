@@ -21,10 +21,19 @@ _logger = logging.getLogger(__name__)
 
 DEMO_LOGINS = [
     "admin", "requester", "approver", "warehouse", "procurement", "buyer", "finance", "resource", "delivery",
+    "salesperson", "salesmanager", "credit",
 ]  # fmt: skip
 GRANTED = ("approved", "emergency")
-# Odoo's own generic methods that expect the web client's context (portal's share wizard)
-ODOO_GENERIC = {"action_share"}
+# Odoo's own generic methods that expect the web client's context (portal's share wizard), and
+# Odoo's own sales order view actions that open the deliveries, projects or milestones and assume
+# they exist (sale_stock, sale_project): they change no state, a confirmed order has them.
+ODOO_GENERIC = {
+    "action_share",
+    "action_view_delivery",
+    "action_create_project",
+    "action_view_milestone",
+    "action_view_project_ids",
+}
 
 
 class _Rollback(Exception):
@@ -107,6 +116,22 @@ class TestApprovalGate(TransactionCase):
             self.assertEqual((order.state, order.approval_state), ("to approve", "pending"))
         denied = {key: user for key, user in self._denied(order).items() if key not in earlier}
         self.assertEqual(list(denied.values()), [buyer.id, buyer.id])
+
+    def test_salesperson_cannot_confirm_a_sales_order_waiting_for_approval(self):
+        order = self._pending("sale.order")
+        self.assertEqual(order.state, "to_approve", "the demo has a sales order waiting for approval")
+        salesperson = self.users["salesperson"]
+        earlier = self._denied(order)
+        message = self._refusal(lambda: order.with_user(salesperson).write({"state": "sale"}))
+        self.assertIn(f"{order.display_name} waits for approval by", message)
+        for context in ({}, {"svc_approval_no_reset": True}):
+            self._refusal(
+                lambda context=context: order.with_user(salesperson).with_context(**context).action_confirm()
+            )
+        order.invalidate_recordset()
+        self.assertEqual((order.state, order.approval_state), ("to_approve", "pending"))
+        denied = {key: user for key, user in self._denied(order).items() if key not in earlier}
+        self.assertEqual(list(denied.values()), [salesperson.id])
 
     def test_requester_cannot_approve_their_own_material_request_by_write(self):
         request = self._pending("svc.material.request")

@@ -1,0 +1,1 @@
+from . import product_category, res_company, sale_order

@@ -1,0 +1,1 @@
+from . import test_order_gate, test_ui_tour
