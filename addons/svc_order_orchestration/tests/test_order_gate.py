@@ -79,7 +79,7 @@ class TestOrderGate(TransactionCase):
                             }
                         )
                     ],
-                }  # fmt: skip
+                }
             )
         )
 

@@ -37,7 +37,7 @@ class TestSaleApprovalUi(HttpCase):
                         Command.create({"product_id": product.id, "product_uom_qty": 2, "tax_id": []})
                     ],
                 }
-            )  # fmt: skip
+            )
         )
 
     def test_salesperson_confirms_manager_approves_in_the_browser(self):
