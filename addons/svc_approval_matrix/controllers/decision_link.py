@@ -21,12 +21,9 @@ class DecisionLinkController(http.Controller):
 
     @http.route("/svc/approval/decide", type="http", auth="user", methods=["POST"], website=False)
     def decide(self, token=None, decision="approve", comment="", **kwargs):
-        if decision not in DECISIONS:
-            return self._page(error=_("Unknown decision %r: use the Approve or Reject link.", decision))
-        try:
-            step = request.env["svc.approval.request"]._svc_from_decision_token(token, request.env.user)
-        except DecisionLinkError as error:
-            return self._page(error=error.message)
+        step, refusal = self._step(token, decision)
+        if refusal:
+            return refusal
         document = step._related_record().with_user(request.env.user)
         try:
             if decision == "approve":
@@ -42,13 +39,20 @@ class DecisionLinkController(http.Controller):
             record_url=f"/web#model={document._name}&id={document.id}",
         )  # fmt: skip
 
-    def _render(self, token, decision, error=None, comment=""):
+    def _step(self, token, decision):
+        """(the step the link lets the signed-in user decide, None), or (None, the page that
+        says why it cannot be used)."""
         if decision not in DECISIONS:
-            return self._page(error=_("Unknown decision %r: use the Approve or Reject link.", decision))
+            return None, self._page(error=_("Unknown decision %r: use the Approve or Reject link.", decision))
         try:
-            step = request.env["svc.approval.request"]._svc_from_decision_token(token, request.env.user)
-        except DecisionLinkError as link_error:
-            return self._page(error=link_error.message)
+            return request.env["svc.approval.request"]._svc_from_decision_token(token, request.env.user), None
+        except DecisionLinkError as error:
+            return None, self._page(error=error.message)
+
+    def _render(self, token, decision, error=None, comment=""):
+        step, refusal = self._step(token, decision)
+        if refusal:
+            return refusal
         document = step._related_record().sudo()
         return self._page(
             step=step.sudo(), document=document, decision=decision, token=token, error=error, comment=comment,

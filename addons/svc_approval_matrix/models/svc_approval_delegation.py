@@ -121,16 +121,7 @@ class SvcApprovalDelegation(models.Model):
         current = self._svc_current()
         if not current:
             return
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("svc_approval_request_id.state", "in", ACTIVE_STATES),
-                    ("user_id", "in", current.delegator_id.ids),
-                ]
-            )
-        )
+        activities = self._svc_open_todos(current.delegator_id)
         quick = activities.with_context(mail_activity_quick_update=True)
         for delegation in current:
             delegate = delegation.delegate_id
@@ -161,15 +152,8 @@ class SvcApprovalDelegation(models.Model):
         """
         if not pairs:
             return
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("svc_approval_request_id.state", "in", ACTIVE_STATES),
-                    ("user_id", "in", list({delegate.id for _delegator, delegate in pairs})),
-                ]
-            )
+        activities = self._svc_open_todos(
+            self.env["res.users"].union(*(delegate for _delegator, delegate in pairs))
         )
         requests = self.env["svc.approval.request"].sudo()
         for activity in activities:
@@ -180,6 +164,15 @@ class SvcApprovalDelegation(models.Model):
                 if activity.user_id not in request.approver_ids:
                     activity.unlink()
         requests._svc_open_activities()
+
+    @api.model
+    def _svc_open_todos(self, users):
+        """The to-dos of `users` on approval steps still waiting for a decision."""
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("svc_approval_request_id.state", "in", ACTIVE_STATES), ("user_id", "in", users.ids)])
+        )
 
     @api.model
     def _cron_move_activities(self):
