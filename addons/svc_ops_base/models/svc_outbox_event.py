@@ -118,6 +118,27 @@ class SvcOutboxEvent(models.Model):
         return self._publish_many(event_type, [(record, payload)])
 
     @api.model
+    def _publish_orders(self, event_type, orders, extra):
+        """Publish `event_type` for sales or purchase orders: the fields every order has (name,
+        partner, total, currency) plus `extra(order)`, one endpoint lookup per company."""
+        self._publish_many(
+            event_type,
+            [
+                (
+                    order,
+                    {
+                        "name": order.name,
+                        "partner": order.partner_id.commercial_partner_id.name,
+                        "amount_total": order.amount_total,
+                        "currency": order.currency_id.name,
+                        **extra(order),
+                    },
+                )
+                for order in orders
+            ],
+        )
+
+    @api.model
     def _publish_many(self, event_type, records_payloads):
         """`_publish` for many (record, payload) pairs, looking the subscribed endpoints up once
         per company: a cron that notifies thousands of records stays cheap."""

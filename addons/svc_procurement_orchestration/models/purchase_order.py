@@ -346,22 +346,7 @@ class PurchaseOrder(models.Model):
     def _svc_publish(self, event_type, extra):
         """Publish `event_type` for these orders: the common order fields plus `extra(order)`,
         with one endpoint lookup per company for the whole batch."""
-        self.env["svc.outbox.event"]._publish_many(
-            event_type,
-            [
-                (
-                    order,
-                    {
-                        "name": order.name,
-                        "partner": order.partner_id.commercial_partner_id.name,
-                        "amount_total": order.amount_total,
-                        "currency": order.currency_id.name,
-                        **extra(order),
-                    },
-                )
-                for order in self
-            ],
-        )
+        self.env["svc.outbox.event"]._publish_orders(event_type, self, extra)
 
     @api.model
     def _svc_price_variance_limit(self):
