@@ -29,6 +29,11 @@ class SaleOrderLine(models.Model):
 
     _inherit = "sale.order.line"
 
+    svc_rate_override_id = fields.Many2one(
+        "svc.service.request", "Rate Override", readonly=True, copy=False, index="btree_not_null",
+        help="The approved rate override request that allows this line's price under the list price.",
+    )  # fmt: skip
+
     svc_is_retainer = fields.Boolean(
         "Retainer", compute="_compute_svc_is_retainer", store=True, index=True,
         help="A prepaid/fixed-hours service tracked by timesheets.",
@@ -316,3 +321,38 @@ class SaleOrderLine(models.Model):
                     request.action_submit()
                 request._message_log(body=_("%s roles added from the confirmed order.", len(values)))
         return True
+
+    # ------------------------------------------------------------------ rate overrides
+    def _svc_list_price(self):
+        """The product's list price in the order's currency: the rate card of the line."""
+        self.ensure_one()
+        order = self.order_id
+        product = self.product_id
+        if not product:
+            return 0.0
+        return product.currency_id._convert(
+            product.lst_price,
+            order.currency_id or product.currency_id,
+            order.company_id or self.env.company,
+            order.date_order or fields.Date.context_today(self),
+        )
+
+    def _svc_under_rate_card(self):
+        """The lines priced under their list price without an approved override at (or under) that price."""
+        under = self.browse()
+        for line in self.filtered(lambda line: line.product_id and not line.display_type):
+            currency = line.order_id.currency_id
+            if (
+                float_compare(line.price_unit, line._svc_list_price(), precision_rounding=currency.rounding)
+                >= 0
+            ):
+                continue
+            override = line.svc_rate_override_id
+            if (
+                override.state == "approved"
+                and float_compare(line.price_unit, override.price_unit, precision_rounding=currency.rounding)
+                >= 0
+            ):
+                continue
+            under |= line
+        return under
