@@ -48,6 +48,7 @@
         "demo/svc_staffing_demo.xml",
         "demo/hr_employee_skill_demo.xml",
         "demo/svc_billing_demo.xml",
+        "demo/svc_service_request_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["svc_resource_planning/static/src/js/tours/*.js"],

@@ -66,9 +66,9 @@ class SaleOrder(models.Model):
         if under:
             line = under[0]
             raise UserError(
-                _("%(order)s cannot be confirmed: %(line)s is priced at %(price)s, under its list price of "
+                _("%(order)s cannot be confirmed: %(line)s is priced at %(price)s, under its rate card price of "
                   "%(list)s, without an approved rate override. Request a Rate Override service request for the "
-                  "line (Service Operations > Time & Billing > Service Requests), or use the list price.",
-                  order=line.order_id.name, line=line.name, price=line.price_unit, list=line._svc_list_price())
+                  "line (Service Operations > Time & Billing > Service Requests), or use the rate card price.",
+                  order=line.order_id.name, line=line.name, price=line.price_unit, list=line._svc_rate_card_price())
             )  # fmt: skip
         return super().action_confirm()

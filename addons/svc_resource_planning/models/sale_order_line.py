@@ -31,7 +31,7 @@ class SaleOrderLine(models.Model):
 
     svc_rate_override_id = fields.Many2one(
         "svc.service.request", "Rate Override", readonly=True, copy=False, index="btree_not_null",
-        help="The approved rate override request that allows this line's price under the list price.",
+        help="The approved rate override request that allows this line's price under its rate card.",
     )  # fmt: skip
 
     svc_is_retainer = fields.Boolean(
@@ -323,27 +323,23 @@ class SaleOrderLine(models.Model):
         return True
 
     # ------------------------------------------------------------------ rate overrides
-    def _svc_list_price(self):
-        """The product's list price in the order's currency: the rate card of the line."""
+    def _svc_rate_card_price(self):
+        """The rate card of the line: its pricelist's price (the product's list price when the
+        pricelist has no rule), in the order's currency and unit."""
         self.ensure_one()
-        order = self.order_id
-        product = self.product_id
-        if not product:
+        if not self.product_id or not self.product_uom:
             return 0.0
-        return product.currency_id._convert(
-            product.lst_price,
-            order.currency_id or product.currency_id,
-            order.company_id or self.env.company,
-            order.date_order or fields.Date.context_today(self),
-        )
+        return self.sudo()._get_pricelist_price()
 
     def _svc_under_rate_card(self):
-        """The lines priced under their list price without an approved override at (or under) that price."""
+        """The lines priced under their rate card without an approved override at (or under) that price."""
         under = self.browse()
         for line in self.filtered(lambda line: line.product_id and not line.display_type):
             currency = line.order_id.currency_id
             if (
-                float_compare(line.price_unit, line._svc_list_price(), precision_rounding=currency.rounding)
+                float_compare(
+                    line.price_unit, line._svc_rate_card_price(), precision_rounding=currency.rounding
+                )
                 >= 0
             ):
                 continue

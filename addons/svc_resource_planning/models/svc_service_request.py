@@ -78,8 +78,9 @@ class SvcServiceRequest(models.Model):
     sale_line_id = fields.Many2one("sale.order.line", "Order Line", index="btree_not_null")
     order_id = fields.Many2one("sale.order", "Order", index="btree_not_null")
     list_price = fields.Monetary(
-        "List Price", compute="_compute_list_price", currency_field="currency_id",
-        help="The product's list price in the order's currency: the rate card the override goes under.",
+        "Rate Card Price", compute="_compute_list_price", currency_field="currency_id",
+        help="The line's pricelist price (the product's list price without a pricelist rule), in the order's "
+        "currency: the rate card the override goes under.",
     )  # fmt: skip
     price_unit = fields.Monetary("New Unit Price", currency_field="currency_id")
     amount = fields.Monetary(currency_field="currency_id")
@@ -127,7 +128,7 @@ class SvcServiceRequest(models.Model):
     @api.depends("sale_line_id.product_id", "currency_id")
     def _compute_list_price(self):
         for request in self:
-            request.list_price = request.sale_line_id._svc_list_price() if request.sale_line_id else 0.0
+            request.list_price = request.sale_line_id._svc_rate_card_price() if request.sale_line_id else 0.0
 
     @api.onchange("week_start")
     def _onchange_week_start(self):
@@ -202,7 +203,7 @@ class SvcServiceRequest(models.Model):
         self.ensure_one()
         if self.effect == "rate_override" and self.price_unit >= self.list_price:
             raise UserError(
-                _("%(line)s: %(price)s is not under the list price (%(list)s): no override is needed.",
+                _("%(line)s: %(price)s is not under the rate card price (%(list)s): no override is needed.",
                   line=self.sale_line_id.display_name, price=self.price_unit, list=self.list_price)
             )  # fmt: skip
         if self.effect == "write_off":
@@ -305,3 +306,18 @@ class SvcServiceRequest(models.Model):
             ["employee_id"], ["hours:sum"],
         )  # fmt: skip
         return {employee.id: hours for employee, hours in groups}
+
+    @api.model
+    def _svc_demo_write_off(self, order_id, justification):
+        """Demo data: a write-off of the order's first unbilled timesheet, waiting for finance."""
+        order = self.env["sale.order"].browse(order_id)
+        lines = self.env["account.analytic.line"].search(
+            [("order_id", "=", order.id), ("timesheet_invoice_id", "=", False), ("project_id", "!=", False)],
+            order="date, id", limit=1,
+        )  # fmt: skip
+        request = self.create(
+            {"type_id": self.env.ref("svc_resource_planning.service_request_type_write_off").id,
+             "order_id": order.id, "timesheet_ids": [(6, 0, lines.ids)], "justification": justification}
+        )  # fmt: skip
+        request.action_submit()
+        return request.id

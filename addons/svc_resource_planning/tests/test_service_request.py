@@ -87,7 +87,7 @@ class TestServiceRequest(BillingCase):
         order = self._order(80.0)
         line = order.order_line
         with self.refused(
-            UserError, r"cannot be confirmed: .*Consulting Day.* under its list price .*Rate Override"
+            UserError, r"cannot be confirmed: .*Consulting Day.* under its rate card price .*Rate Override"
         ):
             order.with_user(self.account_manager).action_confirm()
         request = self._request("rate_override", self.account_manager, sale_line_id=line.id, price_unit=80.0)
@@ -106,7 +106,7 @@ class TestServiceRequest(BillingCase):
         order = self._order(90.0)
         line = order.order_line
         same = self._request("rate_override", self.account_manager, sale_line_id=line.id, price_unit=100.0)
-        with self.refused(UserError, "not under the list price"):
+        with self.refused(UserError, "not under the rate card price"):
             same.action_submit()
         request = self._request("rate_override", self.account_manager, sale_line_id=line.id, price_unit=70.0)
         request.action_submit()
