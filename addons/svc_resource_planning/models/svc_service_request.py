@@ -260,7 +260,7 @@ class SvcServiceRequest(models.Model):
 
     # ------------------------------------------------------------------ effects
     def _svc_apply_overtime(self):
-        """Recorded: `approved_overtime_hours` counts it for the week (capacity, compliance)."""
+        """Recorded: `approved_overtime_hours` returns it for the week (capacity, compliance)."""
         self.project_id.message_post(
             body=_("Overtime approved for %(employee)s in the week of %(week)s: %(hours)s extra hours (%(request)s).",
                    employee=self.employee_id.name, week=self.week_start, hours=self.hours, request=self.name),
@@ -297,7 +297,9 @@ class SvcServiceRequest(models.Model):
 
     @api.model
     def approved_overtime_hours(self, employee_ids, week_start):
-        """{employee_id: approved extra hours} in the ISO week of `week_start` (any day of it)."""
+        """Approved extra hours per employee in the ISO week of `week_start` (any day of it):
+        [{"employee_id", "week_start", "hours"}], one entry per employee with approved overtime
+        (a list, so XML-RPC clients can read it). For capacity and compliance figures."""
         day = fields.Date.to_date(week_start)
         monday = day - timedelta(days=day.weekday())
         groups = self.sudo()._read_group(
@@ -305,7 +307,10 @@ class SvcServiceRequest(models.Model):
              ("employee_id", "in", list(employee_ids)), ("week_start", "=", monday)],
             ["employee_id"], ["hours:sum"],
         )  # fmt: skip
-        return {employee.id: hours for employee, hours in groups}
+        return [
+            {"employee_id": employee.id, "week_start": fields.Date.to_string(monday), "hours": hours}
+            for employee, hours in groups
+        ]
 
     @api.model
     def _svc_demo_write_off(self, order_id, justification):

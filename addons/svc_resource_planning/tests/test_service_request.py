@@ -1,12 +1,15 @@
+import xmlrpc.client
+
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .billing_common import MONDAY, BillingCase
 
 
-class TestServiceRequest(BillingCase):
-    """Service requests by type, as the real users: each type submitted, decided by its
-    approvers (never by the requester) and, approved, applied; the refusal paths say what to do."""
+class ServiceRequestCase(BillingCase):
+    """Policies as in the demo (sales management for rates, finance for write-offs, the
+    project's manager otherwise), a delivery lead who asks, a project and a priced service."""
 
     @classmethod
     def setUpClass(cls):
@@ -53,6 +56,11 @@ class TestServiceRequest(BillingCase):
             )
         )  # fmt: skip
 
+
+class TestServiceRequest(ServiceRequestCase):
+    """Service requests by type, as the real users: each type submitted, decided by its
+    approvers (never by the requester) and, approved, applied; the refusal paths say what to do."""
+
     # ------------------------------------------------------------------ overtime
     def test_overtime_approved_by_the_project_manager_is_recorded_for_the_week(self):
         request = self._request(
@@ -64,14 +72,17 @@ class TestServiceRequest(BillingCase):
         request.action_submit()
         self.assertEqual((request.state, request.approval_state), ("pending", "pending"))
         Requests = self.env["svc.service.request"]
-        self.assertEqual(Requests.approved_overtime_hours(self.employee.ids, MONDAY), {})
+        self.assertEqual(Requests.approved_overtime_hours(self.employee.ids, MONDAY), [])
         self.assertFalse(request.with_user(self.lead).can_approve)
         with self.refused(UserError, "requester cannot approve their own"):
             request.with_user(self.lead).action_approve()
         self.assertTrue(request.with_user(self.project_manager).can_approve)
         request.with_user(self.project_manager).action_approve()
         self.assertEqual(request.state, "approved")
-        self.assertEqual(Requests.approved_overtime_hours(self.employee.ids, MONDAY), {self.employee.id: 6.0})
+        self.assertEqual(
+            Requests.approved_overtime_hours(self.employee.ids, MONDAY),
+            [{"employee_id": self.employee.id, "week_start": str(MONDAY), "hours": 6.0}],
+        )
         self.assertIn("Overtime approved", self.project.message_ids[0].body)
 
     def test_a_request_missing_its_fields_is_not_submitted(self):
@@ -187,3 +198,57 @@ class TestServiceRequest(BillingCase):
         self.assertEqual(
             sorted(events.mapped("event_type")), ["service_request.approved", "service_request.rejected"]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestServiceRequestOverXmlRpc(HttpCase, ServiceRequestCase):
+    """An RPC client asks, is refused where it must be, and the approver decides."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for user in (cls.lead, cls.project_manager, cls.account_manager, cls.sales_manager):
+            user.password = user.login
+
+    def setUp(self):
+        super().setUp()
+        self.models = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object", allow_none=True)
+
+    def _call(self, user, model, method, *args, **kwargs):
+        self.env.flush_all()
+        result = self.models.execute_kw(
+            self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs
+        )
+        self.env.invalidate_all()
+        return result
+
+    @mute_logger("odoo.http")
+    def test_overtime_and_rate_override_over_rpc(self):
+        request_id = self._call(
+            self.lead, "svc.service.request", "create",
+            {"type_id": self.types["overtime"].id, "employee_id": self.employee.id, "project_id": self.project.id,
+             "week_start": str(MONDAY), "hours": 4, "justification": "Go-live"},
+        )  # fmt: skip
+        self._call(self.lead, "svc.service.request", "action_submit", [request_id])
+        with self.assertRaisesRegex(xmlrpc.client.Fault, "requester cannot approve"):
+            self._call(self.lead, "svc.service.request", "action_approve", [request_id])
+        self._call(self.project_manager, "svc.service.request", "action_approve", [request_id])
+        self.assertEqual(
+            self._call(
+                self.lead, "svc.service.request", "approved_overtime_hours", [self.employee.id], str(MONDAY)
+            ),
+            [{"employee_id": self.employee.id, "week_start": str(MONDAY), "hours": 4.0}],
+        )
+
+        order = self._order(75.0)
+        with self.assertRaisesRegex(xmlrpc.client.Fault, "under its rate card price"):
+            self._call(self.account_manager, "sale.order", "action_confirm", [order.id])
+        override_id = self._call(
+            self.account_manager, "svc.service.request", "create",
+            {"type_id": self.types["rate_override"].id, "sale_line_id": order.order_line.id, "price_unit": 75.0,
+             "justification": "Framework agreement"},
+        )  # fmt: skip
+        self._call(self.account_manager, "svc.service.request", "action_submit", [override_id])
+        self._call(self.sales_manager, "svc.service.request", "action_approve", [override_id])
+        self._call(self.account_manager, "sale.order", "action_confirm", [order.id])
+        self.assertEqual((order.state, order.order_line.price_unit), ("sale", 75.0))
