@@ -1,4 +1,5 @@
 import xmlrpc.client
+from datetime import timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -84,6 +85,29 @@ class TestServiceRequest(ServiceRequestCase):
             [{"employee_id": self.employee.id, "week_start": str(MONDAY), "hours": 6.0}],
         )
         self.assertIn("Overtime approved", self.project.message_ids[0].body)
+
+    def test_compliance_counts_approved_and_unapproved_overtime(self):
+        task = self.env["project.task"].create({"name": "Go-live", "project_id": self.project.id})
+        for offset, hours in enumerate((10, 10, 10, 10, 6)):  # 46 h in a 40-hour week
+            self._log(task, hours, day=MONDAY + timedelta(days=offset))
+        request = self._request(
+            "overtime", self.lead, employee_id=self.employee.id, project_id=self.project.id,
+            week_start=MONDAY, hours=4.0,
+        )  # fmt: skip
+        request.action_submit()
+        request.with_user(self.project_manager).action_approve()
+        Compliance = self.env["svc.timesheet.compliance"].with_user(self.project_manager)
+        Compliance.action_compute(str(MONDAY), str(MONDAY), employee_ids=self.employee.ids, notify=False)
+        row = Compliance.search([("employee_id", "=", self.employee.id), ("week_start", "=", MONDAY)])
+        self.assertEqual(
+            (
+                row.expected_hours,
+                row.logged_hours,
+                row.overtime_approved_hours,
+                row.overtime_unapproved_hours,
+            ),
+            (40.0, 46.0, 4.0, 2.0),
+        )
 
     def test_a_request_missing_its_fields_is_not_submitted(self):
         request = self._request(
