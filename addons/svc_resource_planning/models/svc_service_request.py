@@ -16,6 +16,8 @@ EFFECT_FIELDS = {
     "budget_increase": ("project_id", "amount"),
     "write_off": ("order_id", "timesheet_ids"),
 }
+# what a submitted request keeps as it was asked (the approvers decided on it)
+FROZEN_FIELDS = {name for names in EFFECT_FIELDS.values() for name in names} | {"type_id", "justification"}
 STATES = [("draft", "Draft"), ("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")]
 
 
@@ -149,22 +151,26 @@ class SvcServiceRequest(models.Model):
         if not self.env.su and any(vals.get("state", "draft") != "draft" for vals in vals_list):
             raise UserError(_("A service request starts as a draft: create it, then submit it for approval."))
         for vals in vals_list:
-            if vals.get("week_start"):
-                day = fields.Date.to_date(vals["week_start"])
-                vals["week_start"] = day - timedelta(days=day.weekday())
+            self._svc_week_to_monday(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         """The approval decides the state; a request is only changed while it is a draft."""
-        frozen = set(EFFECT_FIELDS["overtime"] + EFFECT_FIELDS["rate_override"] + EFFECT_FIELDS["budget_increase"]
-                     + EFFECT_FIELDS["write_off"] + ("type_id", "justification"))  # fmt: skip
         if not self.env.su and (
-            "state" in vals or (frozen & set(vals) and self.filtered(lambda r: r.state != "draft"))
+            "state" in vals or (FROZEN_FIELDS & set(vals) and self.filtered(lambda r: r.state != "draft"))
         ):
             raise UserError(
                 _("Only draft service requests can be changed, and only their approval decides their state.")
             )
+        self._svc_week_to_monday(vals)
         return super().write(vals)
+
+    @staticmethod
+    def _svc_week_to_monday(vals):
+        """Any day of the week may be given: the request keeps the Monday of that ISO week."""
+        if vals.get("week_start"):
+            day = fields.Date.to_date(vals["week_start"])
+            vals["week_start"] = day - timedelta(days=day.weekday())
 
     # ------------------------------------------------------------------ approval hooks
     def _svc_approval_requester(self):
