@@ -168,6 +168,14 @@ class TestServiceRequest(ServiceRequestCase):
         with self.refused(UserError, "Only draft service requests can be changed"):
             second.with_user(self.lead).write({"amount": 2000.0})
 
+    def test_the_effect_runs_once(self):
+        """Two approvals landing together end in one outcome call each: the second changes nothing."""
+        request = self._request("budget_increase", self.lead, project_id=self.project.id, amount=300.0)
+        request.action_submit()
+        request.with_user(self.project_manager).action_approve()
+        request.sudo()._svc_on_approved()
+        self.assertEqual(self.project.svc_budget, 300.0)
+
     def test_nobody_approves_their_own_budget_request(self):
         """The project manager asking for their own project: the only approver is the
         requester, so the engine refuses to open the approval (nobody else is eligible)."""
