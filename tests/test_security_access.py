@@ -100,6 +100,12 @@ ACCESS_MATRIX = {
         "sales_team.group_sale_salesman": "rwc",
         "sales_team.group_sale_manager": "rwcu",
     },
+    "svc.service.request.type": {"base.group_user": "r", "project.group_project_manager": "rwcu"},
+    "svc.service.request": {
+        "project.group_project_user": "rwc",
+        "sales_team.group_sale_salesman": "rwc",
+        "project.group_project_manager": "rwcu",
+    },
     "svc.timesheet.compliance": {
         "hr_timesheet.group_hr_timesheet_user": "r",
         "hr_timesheet.group_hr_timesheet_approver": "r",

@@ -22,6 +22,7 @@
         "data/product_data.xml",
         "data/mail_template_data.xml",
         "data/svc_event_type_data.xml",
+        "data/svc_service_request_type_data.xml",
         "data/base_automation_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_billing_data.xml",
@@ -35,6 +36,7 @@
         "views/svc_timesheet_compliance_views.xml",
         "views/sale_order_line_views.xml",
         "views/svc_retainer_overage_views.xml",
+        "views/svc_service_request_views.xml",
         "views/svc_billing_readiness_views.xml",
         "views/project_project_views.xml",
         "views/svc_billing_hold_wizard_views.xml",
@@ -46,6 +48,7 @@
         "demo/svc_staffing_demo.xml",
         "demo/hr_employee_skill_demo.xml",
         "demo/svc_billing_demo.xml",
+        "demo/svc_service_request_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["svc_resource_planning/static/src/js/tours/*.js"],

@@ -15,6 +15,7 @@ from . import (
     svc_exception,
     svc_resource_allocation,
     svc_retainer_overage,
+    svc_service_request,
     svc_staffing_candidate,
     svc_staffing_request,
     svc_staffing_request_line,

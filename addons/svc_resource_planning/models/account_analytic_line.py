@@ -28,6 +28,10 @@ class AccountAnalyticLine(models.Model):
     svc_validated = fields.Boolean("Validated", readonly=True, copy=False, index=True)
     svc_validated_by_id = fields.Many2one("res.users", "Validated By", readonly=True, copy=False)
     svc_validated_on = fields.Datetime("Validated On", readonly=True, copy=False)
+    svc_write_off_request_id = fields.Many2one(
+        "svc.service.request", "Written Off By", readonly=True, copy=False, index="btree_not_null",
+        help="The approved write-off request that made this time not billable.",
+    )  # fmt: skip
 
     # ------------------------------------------------------------------ hooks
     def _is_readonly(self):

@@ -11,6 +11,12 @@ class ProjectProject(models.Model):
     _inherit = "project.project"
 
     svc_open_exception_count = fields.Integer("Open Exceptions", compute="_compute_svc_open_exception_count")
+    svc_budget = fields.Monetary(
+        "Budget", currency_field="currency_id", readonly=True, tracking=True,
+        help="The project's budget: raised by approved Budget Increase service requests (Community has no "
+        "project budget of its own).",
+    )  # fmt: skip
+    svc_service_request_ids = fields.One2many("svc.service.request", "project_id", "Service Requests")
 
     def _compute_svc_open_exception_count(self):
         """Every open exception about the project, seen or not by the viewer: the same ones
@@ -80,3 +86,26 @@ class ProjectProject(models.Model):
             for project in self
         ])  # fmt: skip
         return exceptions.sudo(False)
+
+    def _svc_new_service_request(self, effect):
+        """Open a new service request of the given kind for this project."""
+        self.ensure_one()
+        kind = self.env["svc.service.request.type"].search([("effect", "=", effect)], limit=1)
+        if not kind:
+            raise UserError(
+                _("No active service request type for this kind of request: ask an administrator.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": kind.name,
+            "res_model": "svc.service.request",
+            "view_mode": "form",
+            "target": "current",
+            "context": {"default_type_id": kind.id, "default_project_id": self.id},
+        }
+
+    def action_svc_request_overtime(self):
+        return self._svc_new_service_request("overtime")
+
+    def action_svc_request_budget_increase(self):
+        return self._svc_new_service_request("budget_increase")

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .billing_period import BILLING_PERIODS
 
@@ -59,3 +59,16 @@ class SaleOrder(models.Model):
             view_mode="tree,kanban,form",
         )
         return action
+
+    def action_confirm(self):
+        """An order line priced under the rate card needs an approved rate override first."""
+        under = self.order_line._svc_under_rate_card()
+        if under:
+            line = under[0]
+            raise UserError(
+                _("%(order)s cannot be confirmed: %(line)s is priced at %(price)s, under its rate card price of "
+                  "%(list)s, without an approved rate override. Request a Rate Override service request for the "
+                  "line (Service Operations > Time & Billing > Service Requests), or use the rate card price.",
+                  order=line.order_id.name, line=line.name, price=line.price_unit, list=line._svc_rate_card_price())
+            )  # fmt: skip
+        return super().action_confirm()

@@ -29,6 +29,11 @@ class SaleOrderLine(models.Model):
 
     _inherit = "sale.order.line"
 
+    svc_rate_override_id = fields.Many2one(
+        "svc.service.request", "Rate Override", readonly=True, copy=False, index="btree_not_null",
+        help="The approved rate override request that allows this line's price under its rate card.",
+    )  # fmt: skip
+
     svc_is_retainer = fields.Boolean(
         "Retainer", compute="_compute_svc_is_retainer", store=True, index=True,
         help="A prepaid/fixed-hours service tracked by timesheets.",
@@ -318,3 +323,34 @@ class SaleOrderLine(models.Model):
                     request.action_submit()
                 request._message_log(body=_("%s roles added from the confirmed order.", len(values)))
         return True
+
+    # ------------------------------------------------------------------ rate overrides
+    def _svc_rate_card_price(self):
+        """The rate card of the line: its pricelist's price (the product's list price when the
+        pricelist has no rule), in the order's currency and unit."""
+        self.ensure_one()
+        if not self.product_id or not self.product_uom:
+            return 0.0
+        return self.sudo()._get_pricelist_price()
+
+    def _svc_under_rate_card(self):
+        """The lines priced under their rate card without an approved override at (or under) that price."""
+        under = self.browse()
+        for line in self.filtered(lambda line: line.product_id and not line.display_type):
+            currency = line.order_id.currency_id
+            if (
+                float_compare(
+                    line.price_unit, line._svc_rate_card_price(), precision_rounding=currency.rounding
+                )
+                >= 0
+            ):
+                continue
+            override = line.svc_rate_override_id
+            if (
+                override.state == "approved"
+                and float_compare(line.price_unit, override.price_unit, precision_rounding=currency.rounding)
+                >= 0
+            ):
+                continue
+            under |= line
+        return under

@@ -40,6 +40,15 @@ class SvcTimesheetCompliance(models.Model):
         readonly=True, help="Working time of the calendar minus public holidays and validated leave."
     )
     logged_hours = fields.Float(readonly=True)
+    overtime_approved_hours = fields.Float(
+        "Approved Overtime", readonly=True,
+        help="Extra hours of the week approved by Overtime service requests.",
+    )  # fmt: skip
+    overtime_unapproved_hours = fields.Float(
+        "Unapproved Overtime", readonly=True,
+        help="Hours logged above the expected hours and the approved overtime: ask for an Overtime "
+        "service request (Time & Billing > Service Requests) to cover them.",
+    )  # fmt: skip
     rate = fields.Float(
         "Compliance (%)", readonly=True, group_operator="avg",
         help="Logged / expected hours. Grouped rows show the ratio of the sums (a company rate), not an average.",
@@ -191,6 +200,13 @@ class SvcTimesheetCompliance(models.Model):
             ["unit_amount:sum"],
         ):  # fmt: skip
             logged[(employee.id, week_monday(day))] += hours
+        overtime = defaultdict(float)
+        for employee, monday, hours in self.env["svc.service.request"].sudo()._read_group(
+            [("effect", "=", "overtime"), ("state", "=", "approved"), ("employee_id", "in", employees.ids),
+             ("week_start", ">=", first_monday), ("week_start", "<", end)],
+            ["employee_id", "week_start:day"], ["hours:sum"],
+        ):  # fmt: skip
+            overtime[(employee.id, week_monday(monday))] += hours
         threshold = self._threshold()
         mondays = [first_monday + timedelta(weeks=index) for index in range((end - first_monday).days // 7)]
         values = []
@@ -203,10 +219,13 @@ class SvcTimesheetCompliance(models.Model):
                     continue  # nothing expected, nothing logged: nothing to say
                 rate = log / exp * 100.0 if exp else 100.0
                 state = "compliant" if rate >= threshold - 1e-9 else "below"
+                approved = overtime.get((employee.id, monday), 0.0)
+                unapproved = max(log - exp - approved, 0.0)
                 values.append((
                     employee.id, employee.user_id.id or None, employee.department_id.id or None,
                     employee.parent_id.id or None, employee.company_id.id, monday, round(exp, 4),
-                    round(log, 4), round(rate, 4), state, uid, now, uid, now,
+                    round(log, 4), round(approved, 4), round(unapproved, 4), round(rate, 4), state,
+                    uid, now, uid, now,
                 ))  # fmt: skip
         if not values:
             return self.browse()
@@ -217,12 +236,15 @@ class SvcTimesheetCompliance(models.Model):
             """
             INSERT INTO svc_timesheet_compliance
                 (employee_id, user_id, department_id, manager_id, company_id, week_start, expected_hours,
-                 logged_hours, rate, state, create_uid, create_date, write_uid, write_date)
+                 logged_hours, overtime_approved_hours, overtime_unapproved_hours, rate, state,
+                 create_uid, create_date, write_uid, write_date)
             VALUES %s
             ON CONFLICT (employee_id, week_start) DO UPDATE SET
                 user_id = EXCLUDED.user_id, department_id = EXCLUDED.department_id,
                 manager_id = EXCLUDED.manager_id, expected_hours = EXCLUDED.expected_hours,
-                logged_hours = EXCLUDED.logged_hours, rate = EXCLUDED.rate, state = EXCLUDED.state,
+                logged_hours = EXCLUDED.logged_hours, overtime_approved_hours = EXCLUDED.overtime_approved_hours,
+                overtime_unapproved_hours = EXCLUDED.overtime_unapproved_hours,
+                rate = EXCLUDED.rate, state = EXCLUDED.state,
                 write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
             RETURNING id
             """,

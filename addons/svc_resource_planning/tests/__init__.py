@@ -9,6 +9,7 @@ from . import (
     test_retainer,
     test_rpc,
     test_rpc_billing,
+    test_service_request,
     test_staffing_request,
     test_timesheet_compliance,
     test_timesheet_validation,
