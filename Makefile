@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # The root conftest.py fails the run on any skipped test.
 PYTEST_ARGS ?= --odoo-http -p no:cacheprovider -q -rfEs -W ignore::DeprecationWarning addons tests
 
-.PHONY: run test lint setup pot drop-demo dist dist-check help
+.PHONY: run test lint setup pot drop-demo dist dist-check bench-peers help
 help:
 	@echo "make run   - set up Odoo 17 + PostgreSQL, create svc_demo, serve http://localhost:8069"
 	@echo "make test  - fresh database, install the six addons, lint, run every test"
@@ -14,6 +14,7 @@ help:
 	@echo "make pot   - regenerate each addon's i18n/<addon>.pot"
 	@echo "make dist  - one wheel per addon (odoo_addon_svc_*.whl) into dist/"
 	@echo "make dist-check - build the wheels, install them in a fresh virtualenv, install the addons from there"
+	@echo "make bench-peers - svc-ops next to OCA tier validation in one scratch database (BENCH_ARGS=\"--n 1000\")"
 
 run:
 	@bash scripts/run.sh
@@ -35,6 +36,10 @@ dist: setup
 
 dist-check: setup
 	@bash scripts/dist_check.sh
+
+# not part of `make test`: downloads OCA's wheels (pinned) into a bench-only folder outside the repo
+bench-peers: setup
+	@bash scripts/bench_peers.sh $(BENCH_ARGS)
 
 drop-demo:
 	@source scripts/common.sh && dropdb --if-exists "$${SVC_DB:-svc_demo}"
