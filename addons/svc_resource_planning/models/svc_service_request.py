@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.svc_ops_base.models.rpc_args import date_argument, ids_argument
+
 EFFECTS = [
     ("overtime", "Overtime"),
     ("rate_override", "Rate Override"),
@@ -306,11 +308,12 @@ class SvcServiceRequest(models.Model):
         """Approved extra hours per employee in the ISO week of `week_start` (any day of it):
         [{"employee_id", "week_start", "hours"}], one entry per employee with approved overtime
         (a list, so XML-RPC clients can read it). For capacity and compliance figures."""
-        day = fields.Date.to_date(week_start)
+        day = date_argument(week_start, "week_start")
+        employee_ids = ids_argument(employee_ids, "employee_ids")
         monday = day - timedelta(days=day.weekday())
         groups = self.sudo()._read_group(
             [("effect", "=", "overtime"), ("state", "=", "approved"),
-             ("employee_id", "in", list(employee_ids)), ("week_start", "=", monday)],
+             ("employee_id", "in", employee_ids), ("week_start", "=", monday)],
             ["employee_id"], ["hours:sum"],
         )  # fmt: skip
         return [
