@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.svc_ops_base.models.rpc_args import text_argument
+from odoo.addons.svc_ops_base.models.rpc_args import optional_text_argument, text_argument
 
 from .svc_approval_request import ACTIVE_STATES
 
@@ -308,6 +308,7 @@ class SvcApprovalMixin(models.AbstractModel):
         of an approver). Documents are decided together: one lock, one write per kind of
         change, one batch of log lines, whatever their number (an RPC client may approve many).
         """
+        comment = optional_text_argument(comment, _("The comment"))
         claims = self._svc_approval_claims()
         requests = (
             self.env["svc.approval.request"].browse([request.id for _doc, request, _seat in claims]).sudo()

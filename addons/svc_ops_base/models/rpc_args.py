@@ -23,6 +23,13 @@ def text_argument(value, refusal):
     return value.strip()
 
 
+def optional_text_argument(value, name):
+    """`value` when it is text or empty (None, False, ""); otherwise a UserError naming it."""
+    if value in (None, False) or isinstance(value, str):
+        return value or None
+    raise UserError(_("%(name)s must be text, not %(value)r.", name=name, value=value))
+
+
 def date_argument(value, name, required=True):
     """`value` (a date, or a string YYYY-MM-DD) as a date; False when empty and not required."""
     if value in (None, False, "") and not required:

@@ -334,9 +334,11 @@ class SaleOrderLine(models.Model):
         return self.sudo()._get_pricelist_price()
 
     def _svc_under_rate_card(self):
-        """The lines priced under their rate card without an approved override at (or under) that price."""
+        """The service lines priced under their rate card without an approved override at (or
+        under) that price. Goods are left to the sales order gate's margin and discount
+        policies: a rate card is what a firm sells its people's time at."""
         under = self.browse()
-        for line in self.filtered(lambda line: line.product_id and not line.display_type):
+        for line in self.filtered(lambda line: line.product_id.type == "service" and not line.display_type):
             currency = line.order_id.currency_id
             if (
                 float_compare(

@@ -82,7 +82,7 @@ class SvcServiceRequest(models.Model):
     sale_line_id = fields.Many2one("sale.order.line", "Order Line", index="btree_not_null")
     order_id = fields.Many2one("sale.order", "Order", index="btree_not_null")
     list_price = fields.Monetary(
-        "Rate Card Price", compute="_compute_list_price", currency_field="currency_id",
+        "Rate Card Price", compute="_compute_list_price", compute_sudo=True, currency_field="currency_id",
         help="The line's pricelist price (the product's list price without a pricelist rule), in the order's "
         "currency: the rate card the override goes under.",
     )  # fmt: skip
@@ -100,7 +100,9 @@ class SvcServiceRequest(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    # read through the order as the system: a resource manager who may not read sales orders
+    # still sees a request's amounts in their currency
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id", compute_sudo=True)
     applied_at = fields.Datetime(readonly=True, copy=False, help="When the approved effect was applied.")
 
     @api.depends(
