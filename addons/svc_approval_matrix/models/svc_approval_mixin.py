@@ -303,6 +303,23 @@ class SvcApprovalMixin(models.AbstractModel):
             auto_approved.sudo()._svc_on_approved()
         return True
 
+    def _svc_approval_ask(self):
+        """At the governed transition of these documents (Confirm), ask the policies once for
+        the batch: submit those a policy governs, clear the others for the gate in this
+        transaction (a past rejection is forgotten: they no longer need approval). Returns the
+        governed documents, pending now or approved at once by a policy without steps."""
+        undecided = self.filtered(lambda doc: doc.approval_state not in ("approved", "emergency"))
+        policy_by_document = self.env["svc.approval.policy"]._policy_by_document(undecided)
+        governed = undecided.filtered(lambda doc: policy_by_document[doc])
+        ungoverned = undecided - governed
+        ungoverned._svc_approval_release()
+        ungoverned.filtered(lambda doc: doc.approval_state == "rejected").sudo().with_context(
+            svc_approval_no_reset=True
+        ).write({"approval_state": "not_required", "approval_policy_id": False})
+        if governed:
+            governed._svc_approval_submit(policy_by_document)
+        return governed
+
     def action_approve(self, comment=None):
         """Approve the current step of each document as the current user (or as the delegate
         of an approver). Documents are decided together: one lock, one write per kind of

@@ -369,14 +369,9 @@ class SaleOrder(models.Model):
         """
         candidates = self.filtered(lambda order: order.state in ("draft", "sent"))
         candidates._svc_refresh_gate_figures()
-        undecided = candidates.filtered(lambda order: order.approval_state not in ("approved", "emergency"))
-        policy_by_order = self.env["svc.approval.policy"]._policy_by_document(undecided)
-        governed = undecided.filtered(lambda order: policy_by_order[order])
-        ungoverned = undecided - governed
-        ungoverned._svc_approval_release()
+        governed = candidates._svc_approval_ask()
         if governed:
             governed.order_line._validate_analytic_distribution()
-            governed._svc_approval_submit(policy_by_order)
             pending = governed.filtered(lambda order: order.approval_state == "pending")
             pending.write({"state": "to_approve"})
             pending._message_log_batch(
@@ -390,9 +385,6 @@ class SaleOrder(models.Model):
                 }
             )
             pending._svc_publish("sale.gate_blocked", lambda order: order._svc_gate_payload())
-        ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
-            svc_approval_no_reset=True
-        ).write({"approval_state": "not_required", "approval_policy_id": False})
         rest = self - governed
         if rest:
             return super(SaleOrder, rest).action_confirm()

@@ -201,14 +201,9 @@ class PurchaseOrder(models.Model):
         """
         candidates = self.filtered(lambda order: order.state in ("draft", "sent"))
         candidates._svc_flag_price_anomalies()
-        undecided = candidates.filtered(lambda order: order.approval_state not in ("approved", "emergency"))
-        policy_by_order = self.env["svc.approval.policy"]._policy_by_document(undecided)
-        governed = undecided.filtered(lambda order: policy_by_order[order])
-        ungoverned = undecided - governed
-        ungoverned._svc_approval_release()
+        governed = candidates._svc_approval_ask()
         if governed:
             governed.order_line._validate_analytic_distribution()
-            governed._svc_approval_submit(policy_by_order)
             pending = governed.filtered(lambda order: order.approval_state == "pending")
             pending.write({"state": "to approve"})
             pending._svc_subscribe_vendors()
@@ -218,9 +213,6 @@ class PurchaseOrder(models.Model):
                     for order in pending
                 }
             )
-        ungoverned.filtered(lambda order: order.approval_state == "rejected").sudo().with_context(
-            svc_approval_no_reset=True
-        ).write({"approval_state": "not_required", "approval_policy_id": False})
         # Odoo confirms order by order: the late-inbound check of the new receipts runs once
         # for the whole batch afterwards instead of once per order
         confirming = candidates - governed
